@@ -1,0 +1,158 @@
+"""Every exception the public API raises, in one place.
+
+The tree::
+
+    SuperOfficeSoapError                  base of everything this library raises
+    ├── InvalidRequestError (ValueError)  a bad argument; raised before anything is sent
+    ├── TransportError                    connect / read / write / timeout; httpx error as __cause__
+    ├── HTTPStatusError                   an HTTP answer that is not SOAP (HTML page, empty body, 3xx, 415 …)
+    ├── SoapFault                         a SOAP 1.1 or 1.2 Fault element, whatever the HTTP status
+    ├── NetServerError                    Succeeded=false and/or ExceptionInfo in the response headers
+    └── ResponseParseError                a SOAP answer whose shape or values break the contract
+
+Messages never carry a ticket, an application token, a password or a SecretValue: text that the
+server sends back is scrubbed of the caller's own ticket and token before it is stored here, and
+the parser never quotes the content of a secret field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Optional
+
+__all__ = [
+    "HTTPStatusError",
+    "InvalidRequestError",
+    "NetServerError",
+    "ResponseParseError",
+    "SoapFault",
+    "SuperOfficeSoapError",
+    "TransportError",
+]
+
+
+class SuperOfficeSoapError(Exception):
+    """Base class of every error raised by superoffice_soap."""
+
+
+class InvalidRequestError(SuperOfficeSoapError, ValueError):
+    """An argument is invalid; nothing was sent.
+
+    ``argument`` names the offending argument (``"associate_id"``, ``"credential_type"`` …).
+    """
+
+    def __init__(self, argument: str, problem: str) -> None:
+        self.argument = argument
+        self.problem = problem
+        super().__init__(f"invalid {argument}: {problem}")
+
+
+class TransportError(SuperOfficeSoapError):
+    """The HTTP exchange failed below HTTP: DNS, connect, TLS, read, write or a timeout.
+
+    ``kind`` says which (``"connect"``, ``"timeout"``, ``"read"``, ``"write"``, ``"protocol"``,
+    ``"other"``); the httpx exception is chained as ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, kind: str, url: str) -> None:
+        self.kind = kind
+        self.url = url
+        super().__init__(message)
+
+
+class HTTPStatusError(SuperOfficeSoapError):
+    """The server answered, but not with a SOAP message this library can use."""
+
+    def __init__(
+        self, message: str, *, status_code: int, content_type: Optional[str], excerpt: str
+    ) -> None:
+        self.status_code = status_code
+        self.content_type = content_type
+        self.excerpt = excerpt
+        super().__init__(message)
+
+
+class SoapFault(SuperOfficeSoapError):
+    """A SOAP Fault.
+
+    ``code`` is the local name of the fault code (SOAP 1.1 ``faultcode``, SOAP 1.2 ``Code/Value``),
+    ``subcodes`` the local names of the SOAP 1.2 ``Subcode/Value`` chain (empty for SOAP 1.1),
+    ``reason`` the ``faultstring`` / first ``Reason/Text``, ``detail`` the serialized content of
+    ``detail`` / ``Detail`` (or None) and ``soap_version`` the envelope version that carried it.
+    """
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        subcodes: tuple[str, ...],
+        reason: str,
+        detail: Optional[str],
+        soap_version: str,
+        status_code: int,
+    ) -> None:
+        self.code = code
+        self.subcodes = subcodes
+        self.reason = reason
+        self.detail = detail
+        self.soap_version = soap_version
+        self.status_code = status_code
+        codes = "/".join((code, *subcodes))
+        super().__init__(f"SOAP {soap_version} fault {codes}: {reason}")
+
+
+class NetServerError(SuperOfficeSoapError):
+    """NetServer reported a failure in the response headers (``Succeeded`` false / ``ExceptionInfo``).
+
+    The fields mirror SoExceptionInfo; ``inner_exception`` is the next NetServerError of the
+    chain or None. ``stack_trace`` is kept as an attribute but never shown in ``str()``.
+    """
+
+    def __init__(
+        self,
+        *,
+        exception_type: Optional[str],
+        message: Optional[str],
+        friendly_text: Optional[str] = None,
+        source: Optional[str] = None,
+        stack_trace: Optional[str] = None,
+        parameters: Optional[Mapping[str, Optional[str]]] = None,
+        inner_exception: Optional[NetServerError] = None,
+    ) -> None:
+        self.exception_type = exception_type
+        self.message = message
+        self.friendly_text = friendly_text
+        self.source = source
+        self.stack_trace = stack_trace
+        self.parameters: Mapping[str, Optional[str]] = dict(parameters or {})
+        self.inner_exception = inner_exception
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        if self.exception_type is None and self.message is None:
+            text = "NetServer reported Succeeded=false without exception details"
+        else:
+            text = (
+                f"NetServer error {self.exception_type or '(unknown type)'}: {self.message or ''}"
+            )
+        if self.friendly_text and self.friendly_text != self.message:
+            text += f" ({self.friendly_text})"
+        inner = self.inner_exception
+        while inner is not None:
+            text += f" <- {inner.exception_type or '(unknown type)'}: {inner.message or ''}"
+            inner = inner.inner_exception
+        return text
+
+
+class ResponseParseError(SuperOfficeSoapError):
+    """The answer is XML but breaks the contract.
+
+    ``path`` locates the problem (like
+    ``Body/GetUntrustedCredentialsForAssociateResponse/Response/UntrustedCredentials[2]/IsActive``);
+    the message quotes the offending value unless the field holds a secret.
+    """
+
+    def __init__(self, problem: str, *, path: str = "") -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}" if path else problem)
