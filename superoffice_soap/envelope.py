@@ -85,7 +85,8 @@ def build_envelope(
         value = arguments.get(param.name)
         if value is not None or not param.optional:
             param.value_type.write(wrapper, param.qname, value, param.name, annotate)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    content: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return content
 
 
 def content_type(operation: Operation[object], soap_version: SoapVersion) -> str:

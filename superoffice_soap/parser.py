@@ -294,7 +294,7 @@ def _check_headers(header: etree._Element, secrets: list[str]) -> None:
         try:
             value = field.read(child)
         except _Problem as problem:
-            raise problem.error(f"Header/{field.name}", secrets) from None
+            raise problem.error("Header", secrets) from None
         if tag == _Q_SUCCEEDED:
             succeeded = value
         elif tag == _Q_EXCEPTION_INFO:
@@ -468,9 +468,9 @@ def _array(item_name: str, decode_item: Decoder) -> Callable[[etree._Element], l
             raise _Problem(f"unexpected text {_excerpt(text)!r}")
         items: list[Any] = []
         for position, child in enumerate(element, 1):
+            if child.tag != item_tag:
+                raise _Problem(f"unexpected element {_describe_tag(child.tag)}")
             try:
-                if child.tag != item_tag:
-                    raise _Problem(f"unexpected element {_describe_tag(child.tag)}")
                 tail = child.tail
                 if tail and not tail.isspace():
                     raise _Problem(f"unexpected text {_excerpt(tail)!r}")

@@ -1,0 +1,17 @@
+"""Shared fixtures: where the wire reference lives, and a skip when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def reference_file(*parts: str) -> Path:
+    """A file of ../shared/reference; skips the test with a clear reason when it is absent."""
+    path = REFERENCE.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"wire reference {path} is absent (../shared is not checked out next to repo)")
+    return path
