@@ -320,10 +320,8 @@ def test_own_client_has_timeout_and_verifies_tls() -> None:
 def test_redirects_are_not_followed(mock: respx.MockRouter) -> None:
     route = serve(mock, lambda r: httpx.Response(302, headers={"Location": "https://elsewhere/"}))
     client = httpx.Client(follow_redirects=True)
-    with (
-        UserAgent(BASE, ticket=TICKET, http_client=client, soap_version="1.1") as a,
-        pytest.raises(HTTPStatusError) as info,
-    ):
+    a = UserAgent(BASE, ticket=TICKET, http_client=client, soap_version="1.1")
+    with a, pytest.raises(HTTPStatusError) as info:
         call(a)
     assert info.value.status_code == 302
     assert route.call_count == 1

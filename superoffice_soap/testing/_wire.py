@@ -1,0 +1,412 @@
+"""Envelope-level wire handling for the NetServer stand-in: safe request parsing and reply building.
+
+This module reads request envelopes strictly, the way a WCF ``basicHttpBinding`` endpoint's
+DataContractSerializer would, and writes replies (success envelopes, NetServer error headers and
+SOAP 1.1 / 1.2 faults) with lxml in WCF's layout.
+
+It must never: build XML by string formatting, parse with entity resolution, DTD loading or network
+access, accept a DOCTYPE, import the library's own envelope builder or response parser, or copy a
+ticket, an application token or a secret into a reply or a fault reason.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping, Sequence
+from typing import Callable, Optional, cast
+
+import attrs
+from lxml import etree
+
+from superoffice_soap._namespaces import NS, SOAP11, SOAP12, XSI, XSI_NIL
+from superoffice_soap.xsd import ScalarError, format_bool, parse_bool, parse_int
+
+__all__ = [
+    "ADDRESSING_NONE",
+    "SOAP_1_1",
+    "SOAP_1_2",
+    "WCF_DISPATCHER",
+    "WS_ADDRESSING",
+    "FaultKind",
+    "Field",
+    "NetServerFailure",
+    "RequestError",
+    "SoapVersion",
+    "VersionMismatchError",
+    "build_fault",
+    "build_response",
+    "nsmap",
+    "parse_envelope",
+    "read_sequence",
+    "split_envelope",
+]
+
+#: Namespace of WCF's ``a:ActionNotSupported`` fault subcode on a binding without addressing.
+ADDRESSING_NONE = "http://schemas.microsoft.com/ws/2005/05/addressing/none"
+#: Namespace of WCF dispatcher fault subcodes such as ``a:InternalServiceFault``.
+WCF_DISPATCHER = (
+    "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"
+)
+#: WS-Addressing 1.0; basicHttpBinding does not speak it.
+WS_ADDRESSING = "http://www.w3.org/2005/08/addressing"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+_ILLEGAL_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_WS = " \t\r\n"
+_QUOTE_LIMIT = 64
+_NO_DTD = "The request contains a DOCTYPE; DTDs are not allowed in SOAP messages."
+
+
+@attrs.frozen
+class SoapVersion:
+    """One SOAP version as seen on the wire: label, envelope namespace and reply content type."""
+
+    label: str
+    envelope_ns: str
+    content_type: str
+
+
+SOAP_1_1 = SoapVersion("1.1", SOAP11, "text/xml; charset=utf-8")
+SOAP_1_2 = SoapVersion("1.2", SOAP12, "application/soap+xml; charset=utf-8")
+
+
+class RequestError(Exception):
+    """The request envelope is not acceptable; becomes a Client (1.1) / Sender (1.2) fault."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class VersionMismatchError(RequestError):
+    """The envelope namespace does not match the SOAP version chosen by the content type."""
+
+
+class FaultKind(enum.Enum):
+    """The fault codes the stand-in produces, each mapped to WCF's SOAP 1.1 and 1.2 layout."""
+
+    ACTION_NOT_SUPPORTED = "ActionNotSupported"
+    CLIENT = "Client"
+    VERSION_MISMATCH = "VersionMismatch"
+    INTERNAL_SERVICE_FAULT = "InternalServiceFault"
+
+
+@attrs.frozen
+class NetServerFailure:
+    """A NetServer-level error, reported in the ``ExceptionInfo`` header with Succeeded=false."""
+
+    message: str
+    exception_type: str
+    source: str
+    friendly_text: str
+
+
+@attrs.frozen
+class Field:
+    """One element of an ``xs:sequence`` the stand-in reads.
+
+    ``kind`` is ``"int"``, ``"bool"`` (both not nillable), ``"string"`` or ``"complex"`` (both
+    nillable); a complex field lists its own ``children``. ``secret`` fields are never quoted.
+    """
+
+    name: str
+    kind: str
+    children: tuple[Field, ...] = ()
+    secret: bool = False
+
+
+def quote(text: str) -> str:
+    """Quote a received value for a fault reason: clipped, and safe to put into XML."""
+    if len(text) > _QUOTE_LIMIT:
+        text = text[:_QUOTE_LIMIT] + "…"
+    return repr(xml_safe(text))
+
+
+def xml_safe(text: str) -> str:
+    """Replace the characters XML 1.0 cannot carry with U+FFFD."""
+    return _ILLEGAL_XML_CHAR.sub("\ufffd", text)
+
+
+def clark_name(element: etree._Element) -> str:
+    """A readable ``{namespace}local`` (or bare ``local``) name for a fault reason."""
+    qname = etree.QName(element)
+    return f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
+
+
+# --------------------------------------------------------------------------- request parsing
+
+
+def nsmap(mapping: Mapping[Optional[str], str]) -> Mapping[str, str]:
+    """An lxml ``nsmap`` that may map the default namespace (key None).
+
+    lxml accepts None as the default-namespace key; lxml-stubs (when installed) types nsmap as
+    ``Mapping[str, str]`` only, hence the cast.
+    """
+    return cast("Mapping[str, str]", mapping)
+
+
+def _safe_parser() -> etree.XMLParser:
+    # A new parser per request: parser objects are not meant to be shared between threads.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
+
+
+def parse_envelope(body: bytes, version: SoapVersion) -> etree._Element:
+    """Parse a request body safely and return its ``Envelope`` element.
+
+    Raises RequestError for malformed XML, a DOCTYPE or a root that is not ``Envelope``, and
+    VersionMismatchError for an ``Envelope`` in a namespace other than ``version``'s.
+    """
+    if not body.strip():
+        raise RequestError("The request body is empty; a SOAP Envelope was expected.")
+    try:
+        root = etree.fromstring(body, _safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise RequestError(f"The request body is not well-formed XML: {exc.msg}") from None
+    # Any DOCTYPE (even without an internal subset) leaves an internalDTD node behind.
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise RequestError(_NO_DTD)
+    qname = etree.QName(root)
+    if qname.localname != "Envelope":
+        raise RequestError(
+            f"The root element is {clark_name(root)}, not a SOAP {version.label} Envelope."
+        )
+    if qname.namespace != version.envelope_ns:
+        raise VersionMismatchError(
+            f"The envelope namespace {qname.namespace or '(none)'!r} does not match SOAP "
+            f"{version.label} ({version.envelope_ns!r}) chosen by the Content-Type."
+        )
+    return root
+
+
+def _check_text(text: Optional[str], where: str) -> None:
+    if text is not None and text.strip(_XML_WS):
+        raise RequestError(f"Unexpected text content {quote(text.strip(_XML_WS))} in {where}.")
+
+
+def _element_children(parent: etree._Element, where: str) -> list[etree._Element]:
+    """Element children of ``parent``; comments and PIs skipped, stray text rejected."""
+    _check_text(parent.text, where)
+    children: list[etree._Element] = []
+    for child in parent:
+        _check_text(child.tail, where)
+        if isinstance(child.tag, str):
+            children.append(child)
+    return children
+
+
+_MISPLACED_HEADERS = frozenset({"ApplicationToken", "Credentials", "TimeZone"})
+
+
+def split_envelope(
+    envelope: etree._Element, version: SoapVersion
+) -> tuple[Optional[etree._Element], etree._Element]:
+    """Return (Header or None, the single Body payload element) of a parsed envelope."""
+    soap = version.envelope_ns
+    header: Optional[etree._Element] = None
+    body: Optional[etree._Element] = None
+    for child in _element_children(envelope, "Envelope"):
+        qname = etree.QName(child)
+        if qname.namespace == NS and qname.localname in _MISPLACED_HEADERS:
+            raise RequestError(
+                f"Element {qname.localname!r} appears directly under Envelope; it is a SOAP "
+                "header and must be inside the Header element."
+            )
+        if body is not None:
+            raise RequestError(f"Unexpected element {clark_name(child)} after the SOAP Body.")
+        if qname.namespace == soap and qname.localname == "Header" and header is None:
+            header = child
+        elif qname.namespace == soap and qname.localname == "Body":
+            body = child
+        else:
+            raise RequestError(
+                f"Unexpected element {clark_name(child)} under Envelope; expected an optional "
+                "Header followed by Body."
+            )
+    if body is None:
+        raise RequestError("The SOAP Envelope has no Body.")
+    payload = _element_children(body, "Body")
+    if len(payload) != 1:
+        raise RequestError(f"The SOAP Body must hold exactly one element, not {len(payload)}.")
+    return header, payload[0]
+
+
+def _is_nil(element: etree._Element, path: str) -> bool:
+    raw = element.get(XSI_NIL)
+    if raw is None:
+        return False
+    try:
+        return parse_bool(raw)
+    except ScalarError:
+        raise RequestError(
+            f"Attribute i:nil of {path} is not an xs:boolean: {quote(raw)}."
+        ) from None
+
+
+def _simple_text(element: etree._Element, path: str) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            raise RequestError(
+                f"{path} must hold text only, but contains element {clark_name(child)}."
+            )
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _read_value(element: etree._Element, field: Field, path: str) -> object:
+    if _is_nil(element, path):
+        if field.kind in ("int", "bool"):
+            raise RequestError(f'{path} is not nillable but has i:nil="true".')
+        if len(element) or (element.text or "").strip(_XML_WS):
+            raise RequestError(f'{path} has i:nil="true" but is not empty.')
+        return None
+    if field.kind == "complex":
+        return read_sequence(element, field.children, path)
+    text = _simple_text(element, path)
+    if field.kind == "string":
+        return text
+    try:
+        return parse_int(text) if field.kind == "int" else parse_bool(text)
+    except ScalarError:
+        xsd_type = "xs:int" if field.kind == "int" else "xs:boolean"
+        shown = "(hidden)" if field.secret else quote(text)
+        raise RequestError(f"{path} is not a valid {xsd_type}: {shown}.") from None
+
+
+def read_sequence(parent: etree._Element, fields: Sequence[Field], path: str) -> dict[str, object]:
+    """Read ``parent``'s children as the ``xs:sequence`` ``fields`` (all minOccurs=0).
+
+    Children must be in the Services86 namespace, known, in order and not repeated; text between
+    them is an error. ``xsi:type`` and other attributes are ignored. Absent fields are absent
+    from the result.
+    """
+    index = {field.name: position for position, field in enumerate(fields)}
+    values: dict[str, object] = {}
+    last = -1
+    for child in _element_children(parent, path):
+        qname = etree.QName(child)
+        position = index.get(qname.localname) if qname.namespace == NS else None
+        if position is None:
+            expected = ", ".join(field.name for field in fields) or "no children"
+            raise RequestError(
+                f"Unexpected element {clark_name(child)} in {path}; expected (in this order, "
+                f"each optional, in namespace {NS}): {expected}."
+            )
+        if position == last:
+            raise RequestError(f"Element {qname.localname!r} appears more than once in {path}.")
+        if position < last:
+            raise RequestError(
+                f"Element {qname.localname!r} is out of order in {path}; it must come before "
+                f"{fields[last].name!r}."
+            )
+        last = position
+        field = fields[position]
+        values[field.name] = _read_value(child, field, f"{path}/{field.name}")
+    return values
+
+
+# --------------------------------------------------------------------------- reply building
+
+
+def _serialize(root: etree._Element) -> bytes:
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return data
+
+
+def _text_element(parent: etree._Element, name: str, text: Optional[str]) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{NS}}}{name}")
+    if text is None:
+        element.set(XSI_NIL, "true")
+    else:
+        element.text = text
+    return element
+
+
+def build_response(
+    version: SoapVersion,
+    operation: str,
+    fill: Optional[Callable[[etree._Element], None]],
+    failure: Optional[NetServerFailure] = None,
+) -> bytes:
+    """A NetServer reply envelope: the four response headers and ``<{operation}Response>``.
+
+    ``fill`` adds the payload to the (default-namespace) response wrapper; with ``failure`` the
+    headers say Succeeded=false and carry the ExceptionInfo.
+    """
+    soap = version.envelope_ns
+    envelope = etree.Element(f"{{{soap}}}Envelope", nsmap={"s": soap})
+    header = etree.SubElement(envelope, f"{{{soap}}}Header")
+    info = etree.SubElement(header, f"{{{NS}}}ExceptionInfo", nsmap=nsmap({None: NS, "i": XSI}))
+    if failure is None:
+        info.set(XSI_NIL, "true")
+    else:
+        _text_element(info, "Message", failure.message)
+        _text_element(info, "StackTrace", None)
+        _text_element(info, "FriendlyText", failure.friendly_text)
+        _text_element(info, "ExceptionType", failure.exception_type)
+        _text_element(info, "Source", failure.source)
+        _text_element(info, "InnerException", None)
+        etree.SubElement(info, f"{{{NS}}}Parameters")
+    etree.SubElement(header, f"{{{NS}}}ExtraInfo", nsmap=nsmap({None: NS, "i": XSI}))
+    succeeded = etree.SubElement(header, f"{{{NS}}}Succeeded", nsmap=nsmap({None: NS}))
+    succeeded.text = format_bool(failure is None)
+    timezone = etree.SubElement(header, f"{{{NS}}}TimeZone", nsmap=nsmap({None: NS, "i": XSI}))
+    timezone.set(XSI_NIL, "true")
+    body = etree.SubElement(envelope, f"{{{soap}}}Body")
+    wrapper = etree.SubElement(body, f"{{{NS}}}{operation}Response", nsmap=nsmap({None: NS}))
+    if fill is not None:
+        fill(wrapper)
+    return _serialize(envelope)
+
+
+_FAULT_CODES: Mapping[FaultKind, tuple[str, Optional[str], str, Optional[str]]] = {
+    # kind: (SOAP 1.1 faultcode, its "a" namespace, SOAP 1.2 Code/Value, 1.2 Subcode "a" namespace)
+    FaultKind.ACTION_NOT_SUPPORTED: (
+        "a:ActionNotSupported",
+        ADDRESSING_NONE,
+        "s:Sender",
+        ADDRESSING_NONE,
+    ),
+    FaultKind.CLIENT: ("s:Client", None, "s:Sender", None),
+    FaultKind.VERSION_MISMATCH: ("s:VersionMismatch", None, "s:VersionMismatch", None),
+    FaultKind.INTERNAL_SERVICE_FAULT: (
+        "a:InternalServiceFault",
+        WCF_DISPATCHER,
+        "s:Receiver",
+        WCF_DISPATCHER,
+    ),
+}
+
+
+def build_fault(version: SoapVersion, kind: FaultKind, reason: str) -> bytes:
+    """A SOAP fault envelope in WCF's layout for ``version`` (sent with HTTP 500)."""
+    soap = version.envelope_ns
+    code11, ns11, value12, sub_ns12 = _FAULT_CODES[kind]
+    envelope = etree.Element(f"{{{soap}}}Envelope", nsmap={"s": soap})
+    body = etree.SubElement(envelope, f"{{{soap}}}Body")
+    fault = etree.SubElement(body, f"{{{soap}}}Fault")
+    if version is SOAP_1_1:
+        faultcode = etree.SubElement(fault, "faultcode", nsmap={"a": ns11} if ns11 else None)
+        faultcode.text = code11
+        faultstring = etree.SubElement(fault, "faultstring")
+        faultstring.set(_XML_LANG, "en-US")
+        faultstring.text = xml_safe(reason)
+    else:
+        code = etree.SubElement(fault, f"{{{soap}}}Code")
+        etree.SubElement(code, f"{{{soap}}}Value").text = value12
+        if sub_ns12 is not None:
+            subcode = etree.SubElement(code, f"{{{soap}}}Subcode")
+            value = etree.SubElement(subcode, f"{{{soap}}}Value", nsmap={"a": sub_ns12})
+            value.text = f"a:{kind.value}"
+        reason_element = etree.SubElement(fault, f"{{{soap}}}Reason")
+        text = etree.SubElement(reason_element, f"{{{soap}}}Text")
+        text.set(_XML_LANG, "en-US")
+        text.text = xml_safe(reason)
+    return _serialize(envelope)
