@@ -157,7 +157,12 @@ class UserAgent(_Agent):
         try:
             request = next(plan)
             while True:
-                request = plan.send(self._send(request))
+                try:
+                    response = self._send(request)
+                except TransportError as exc:
+                    request = plan.throw(exc)  # the plan logs it (and may decide to retry)
+                else:
+                    request = plan.send(response)
         except StopIteration as done:
             result: T = done.value
             return result
@@ -235,7 +240,12 @@ class AsyncUserAgent(_Agent):
         try:
             request = next(plan)
             while True:
-                request = plan.send(await self._send(request))
+                try:
+                    response = await self._send(request)
+                except TransportError as exc:
+                    request = plan.throw(exc)  # the plan logs it (and may decide to retry)
+                else:
+                    request = plan.send(response)
         except StopIteration as done:
             result: T = done.value
             return result

@@ -28,7 +28,7 @@ import attrs
 
 from ._version import __version__
 from .envelope import build_envelope, check_time_zone, http_headers
-from .errors import InvalidRequestError
+from .errors import InvalidRequestError, TransportError
 from .models import SoTimeZone
 from .operations import Operation, SoapVersion, check_string
 from .parser import ReceivedEnvelope, decode_payload, read_envelope
@@ -249,7 +249,18 @@ class Session:
 
     def _exchange(self, request: SoapRequest) -> Generator[SoapRequest, HttpResponse, HttpResponse]:
         started = time.perf_counter()
-        response = yield request
+        try:
+            response = yield request
+        except TransportError as exc:
+            logger.debug(
+                "%s POST %s SOAP %s -> %s error after %.1f ms",
+                request.operation,
+                request.url,
+                request.soap_version,
+                exc.kind,
+                (time.perf_counter() - started) * 1000,
+            )
+            raise
         logger.debug(
             "%s POST %s SOAP %s -> HTTP %d in %.1f ms",
             request.operation,

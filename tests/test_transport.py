@@ -377,6 +377,20 @@ def test_every_request_is_logged_without_secrets(
         assert "pw-1" not in text
 
 
+def test_transport_errors_are_logged(
+    mock: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.post(URL).mock(side_effect=httpx.ConnectError("refused"))
+    caplog.set_level(logging.DEBUG, logger="superoffice_soap")
+    with agent() as a, pytest.raises(TransportError):
+        call(a)
+    messages = [r.getMessage() for r in caplog.records if r.name == "superoffice_soap"]
+    assert any(
+        "GetUntrustedCredentialsForAssociate" in m and "connect error" in m for m in messages
+    )
+    assert all(TICKET not in m for m in messages)
+
+
 def test_agent_repr_hides_secrets() -> None:
     with agent(application_token=TOKEN) as a:
         text = repr(a)
