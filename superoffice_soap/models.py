@@ -14,6 +14,8 @@ from typing import Optional
 import attrs
 
 __all__ = [
+    "FIELD_RIGHT_FLAGS",
+    "TABLE_RIGHT_FLAGS",
     "FieldProperty",
     "FieldRight",
     "SoTimeZone",
@@ -22,6 +24,21 @@ __all__ = [
 ]
 
 MASK = "***"
+
+#: The tokens of ETableRight (``TableRight.mask``), in the enum's declared order.
+TABLE_RIGHT_FLAGS = ("Select", "Update", "Insert", "Delete", "Filtering", "RestrictedUpdate")
+#: The tokens of EFieldRight (``FieldRight.mask``), in the enum's declared order.
+FIELD_RIGHT_FLAGS = (
+    "Read",
+    "Write",
+    "Unused1",
+    "Unused2",
+    "Unused3",
+    "Unused4",
+    "UIHintMandatory",
+    "UIHintReadOnly",
+    "UndefinedValue256",
+)
 
 
 def _mask(value: Optional[str]) -> str:

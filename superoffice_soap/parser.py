@@ -28,7 +28,14 @@ from lxml import etree
 
 from ._namespaces import NS, SOAP11, SOAP12, XSI_NIL
 from .errors import HTTPStatusError, NetServerError, ResponseParseError, SoapFault
-from .models import FieldProperty, FieldRight, TableRight, UntrustedCredentials
+from .models import (
+    FIELD_RIGHT_FLAGS,
+    TABLE_RIGHT_FLAGS,
+    FieldProperty,
+    FieldRight,
+    TableRight,
+    UntrustedCredentials,
+)
 from .xsd import ScalarError, parse_bool, parse_datetime, parse_int
 
 __all__ = [
@@ -526,31 +533,14 @@ def _dictionary(
     return decode
 
 
-_TABLE_RIGHT_FLAGS = frozenset(
-    {"Select", "Update", "Insert", "Delete", "Filtering", "RestrictedUpdate"}
-)
-_FIELD_RIGHT_FLAGS = frozenset(
-    {
-        "Read",
-        "Write",
-        "Unused1",
-        "Unused2",
-        "Unused3",
-        "Unused4",
-        "UIHintMandatory",
-        "UIHintReadOnly",
-        "UndefinedValue256",
-    }
-)
-
 _table_right = _Struct(
     TableRight,
-    _field("Mask", "mask", _token_set("ETableRight", _TABLE_RIGHT_FLAGS), nillable=False),
+    _field("Mask", "mask", _token_set("ETableRight", frozenset(TABLE_RIGHT_FLAGS)), nillable=False),
     _field("Reason", "reason", _string),
 )
 _field_right = _Struct(
     FieldRight,
-    _field("Mask", "mask", _token_set("EFieldRight", _FIELD_RIGHT_FLAGS), nillable=False),
+    _field("Mask", "mask", _token_set("EFieldRight", frozenset(FIELD_RIGHT_FLAGS)), nillable=False),
     _field("Reason", "reason", _string),
 )
 _field_property = _Struct(

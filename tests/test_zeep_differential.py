@@ -51,6 +51,7 @@ from superoffice_soap import (
     UntrustedCredentials,
     parse_response,
 )
+from superoffice_soap.models import FIELD_RIGHT_FLAGS, TABLE_RIGHT_FLAGS
 
 from ._responses import (
     NIL,
@@ -473,18 +474,8 @@ _NONEMPTY_TEXT = st.text(_XML_CHARS, min_size=1, max_size=12)
 # Surrounding whitespace on xs:int/boolean/dateTime/list values (whiteSpace="collapse").
 _PAD = st.sampled_from(["", "", " ", "\n  ", "\t"])
 
-_TABLE_TOKENS = ("Select", "Update", "Insert", "Delete", "Filtering", "RestrictedUpdate")
-_FIELD_TOKENS = (
-    "Read",
-    "Write",
-    "Unused1",
-    "Unused2",
-    "Unused3",
-    "Unused4",
-    "UIHintMandatory",
-    "UIHintReadOnly",
-    "UndefinedValue256",
-)
+_TABLE_TOKENS = TABLE_RIGHT_FLAGS
+_FIELD_TOKENS = FIELD_RIGHT_FLAGS
 
 
 @st.composite

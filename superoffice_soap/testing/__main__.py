@@ -17,8 +17,7 @@ from typing import Optional
 
 from lxml import etree
 
-from superoffice_soap._namespaces import NS, SOAP11
-
+from .._namespaces import NS, SOAP11
 from ._operations import ACTION_PREFIX
 from ._server import DEMO_ASSOCIATE_ID, DEMO_TICKET, FakeNetServer
 

@@ -18,10 +18,16 @@ from typing import Callable, Optional
 import attrs
 from lxml import etree
 
-from superoffice_soap._namespaces import NS, XSI, XSI_NIL
-from superoffice_soap.models import FieldProperty, FieldRight, TableRight, UntrustedCredentials
-from superoffice_soap.xsd import format_bool, format_datetime, format_int
-
+from .._namespaces import NS, XSI, XSI_NIL
+from ..models import (
+    FIELD_RIGHT_FLAGS,
+    TABLE_RIGHT_FLAGS,
+    FieldProperty,
+    FieldRight,
+    TableRight,
+    UntrustedCredentials,
+)
+from ..xsd import format_bool, format_datetime, format_int
 from ._wire import Field
 
 __all__ = [
@@ -37,19 +43,6 @@ ACTION_PREFIX = "http://www.superoffice.net/ws/crm/NetServer/Services86/User/"
 
 #: .NET's DateTime.MinValue, written for a None in a non-nillable xs:dateTime.
 _DOTNET_MIN_DATETIME = datetime(1, 1, 1)
-
-_TABLE_RIGHT_ORDER = ("Select", "Update", "Insert", "Delete", "Filtering", "RestrictedUpdate")
-_FIELD_RIGHT_ORDER = (
-    "Read",
-    "Write",
-    "Unused1",
-    "Unused2",
-    "Unused3",
-    "Unused4",
-    "UIHintMandatory",
-    "UIHintReadOnly",
-    "UndefinedValue256",
-)
 
 
 class CredentialStore:
@@ -154,7 +147,7 @@ def _table_right(parent: etree._Element, value: Optional[TableRight]) -> None:
         _nil(parent, "TableRight")
         return
     element = _sub(parent, "TableRight")
-    _mask(element, value.mask, _TABLE_RIGHT_ORDER)
+    _mask(element, value.mask, TABLE_RIGHT_FLAGS)
     _string(element, "Reason", value.reason)
 
 
@@ -163,7 +156,7 @@ def _field_right(parent: etree._Element, value: Optional[FieldRight]) -> None:
         _nil(parent, "FieldRight")
         return
     element = _sub(parent, "FieldRight")
-    _mask(element, value.mask, _FIELD_RIGHT_ORDER)
+    _mask(element, value.mask, FIELD_RIGHT_FLAGS)
     _string(element, "Reason", value.reason)
 
 

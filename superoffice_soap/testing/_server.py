@@ -29,9 +29,8 @@ import attrs
 import httpx
 from lxml import etree
 
-from superoffice_soap._namespaces import NS
-from superoffice_soap.models import FieldProperty, FieldRight, TableRight, UntrustedCredentials
-
+from .._namespaces import NS
+from ..models import FieldProperty, FieldRight, TableRight, UntrustedCredentials
 from ._operations import ACTION_PREFIX, OPERATIONS, Call, CredentialStore, Operation
 from ._wire import (
     SOAP_1_1,

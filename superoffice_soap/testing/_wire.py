@@ -19,8 +19,8 @@ from typing import Callable, Optional, cast
 import attrs
 from lxml import etree
 
-from superoffice_soap._namespaces import NS, SOAP11, SOAP12, XSI, XSI_NIL
-from superoffice_soap.xsd import ScalarError, format_bool, parse_bool, parse_int
+from .._namespaces import NS, SOAP11, SOAP12, XSI, XSI_NIL
+from ..xsd import ScalarError, format_bool, parse_bool, parse_int
 
 __all__ = [
     "ADDRESSING_NONE",
