@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Generator, Iterable, Mapping
 from typing import Literal, Optional, TypeVar
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -75,14 +76,20 @@ def service_url(url: str, service: str) -> str:
     """``<base>/<service>.svc`` from a base URL or from any ``….svc`` URL of the same base."""
     if not isinstance(url, str):
         raise InvalidRequestError("url", f"must be a str, got {type(url).__name__}")
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme.lower() not in ("http", "https") or not rest.split("/", 1)[0]:
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url):
+        raise InvalidRequestError("url", f"must not contain spaces or control characters: {url!r}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError as exc:
+        raise InvalidRequestError("url", f"{exc}: {url!r}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidRequestError("url", f"must be an http:// or https:// URL, got {url!r}")
-    if "?" in url or "#" in url:
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
         raise InvalidRequestError("url", f"must not carry a query or fragment, got {url!r}")
     base = url.rstrip("/")
     head, _, last = base.rpartition("/")
-    if last.lower().endswith(".svc") and "/" in rest.rstrip("/"):
+    if last.lower().endswith(".svc") and parts.path.strip("/"):
         base = head
     return f"{base}/{service}.svc"
 

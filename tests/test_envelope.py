@@ -248,7 +248,23 @@ def test_invalid_header_values(settings: dict[str, object], argument: str) -> No
     assert "secret" not in str(info.value)
 
 
-@pytest.mark.parametrize("url", ["ftp://h/x", "h/x", "https://", "https:///x", "https://h/x?a=1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://h/x",
+        "h/x",
+        "https://",
+        "https:///x",
+        "https://h/x?a=1",
+        "https://h/x#frag",
+        "https://ho st/x",
+        "https://[::1/x",
+        "https://h:99999/x",
+        "https://h:port/x",
+        "http://h\x00/x",
+        "https://h/x\n",
+    ],
+)
 def test_invalid_url(url: str) -> None:
     with pytest.raises(InvalidRequestError) as info:
         build_request(OP, {"associate_id": 1, "credential_type": "x"}, url=url)
