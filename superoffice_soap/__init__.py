@@ -9,8 +9,9 @@ The sans-IO core (``build_request`` / ``parse_response``) serves callers with th
 """
 
 from ._version import __version__
-from .client import AsyncUserAgent, UserAgent
+from .client import AsyncSoPrincipal, AsyncUserAgent, SoPrincipal, UserAgent
 from .errors import (
+    AuthenticationError,
     HTTPStatusError,
     InvalidRequestError,
     NetServerError,
@@ -19,13 +20,57 @@ from .errors import (
     SuperOfficeSoapError,
     TransportError,
 )
-from .models import FieldProperty, FieldRight, SoTimeZone, TableRight, UntrustedCredentials
-from .operations import GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, Operation
-from .protocol import HttpResponse, SoapRequest, build_request, parse_response
+from .models import (
+    Authentication,
+    CredentialControlType,
+    CredentialType,
+    FieldProperty,
+    FieldRight,
+    Principal,
+    SoTimeZone,
+    SystemInfo,
+    TableRight,
+    UntrustedCredentials,
+    UserType,
+)
+from .operations import (
+    AUTHENTICATE_USERNAME_PASSWORD,
+    AUTHENTICATE_WITH_ACCESS_TOKEN,
+    CREATE_DEFAULT_UNTRUSTED_CREDENTIALS,
+    GET_CREDENTIAL_TYPES,
+    GET_CREDENTIAL_TYPES_FOR_USER_TYPE,
+    GET_SYSTEM_INFO,
+    GET_UNTRUSTED_CREDENTIALS,
+    GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+    OPERATIONS,
+    REMOVE_UNTRUSTED_CREDENTIALS,
+    REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+    SAVE_UNTRUSTED_CREDENTIALS,
+    SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+    Operation,
+)
+from .protocol import HttpResponse, SoapRequest, build_request, is_ticket_expired, parse_response
 
 __all__ = [
+    "AUTHENTICATE_USERNAME_PASSWORD",
+    "AUTHENTICATE_WITH_ACCESS_TOKEN",
+    "CREATE_DEFAULT_UNTRUSTED_CREDENTIALS",
+    "GET_CREDENTIAL_TYPES",
+    "GET_CREDENTIAL_TYPES_FOR_USER_TYPE",
+    "GET_SYSTEM_INFO",
+    "GET_UNTRUSTED_CREDENTIALS",
     "GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
+    "OPERATIONS",
+    "REMOVE_UNTRUSTED_CREDENTIALS",
+    "REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
+    "SAVE_UNTRUSTED_CREDENTIALS",
+    "SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
+    "AsyncSoPrincipal",
     "AsyncUserAgent",
+    "Authentication",
+    "AuthenticationError",
+    "CredentialControlType",
+    "CredentialType",
     "FieldProperty",
     "FieldRight",
     "HTTPStatusError",
@@ -33,16 +78,21 @@ __all__ = [
     "InvalidRequestError",
     "NetServerError",
     "Operation",
+    "Principal",
     "ResponseParseError",
+    "SoPrincipal",
     "SoTimeZone",
     "SoapFault",
     "SoapRequest",
     "SuperOfficeSoapError",
+    "SystemInfo",
     "TableRight",
     "TransportError",
     "UntrustedCredentials",
     "UserAgent",
+    "UserType",
     "__version__",
     "build_request",
+    "is_ticket_expired",
     "parse_response",
 ]

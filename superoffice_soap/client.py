@@ -1,68 +1,62 @@
 """The agents: thin sync and async clients over httpx that drive the sans-IO protocol.
 
-``UserAgent`` and ``AsyncUserAgent`` have the same names and signatures. Neither holds protocol
-logic: each method names its operation and arguments, and ``_run`` moves the bytes the session's
-plan asks for. One connection pool per agent (keep-alive); a client passed in by the caller is used
-as it is and never closed by the agent.
+``UserAgent`` / ``AsyncUserAgent`` and ``SoPrincipal`` / ``AsyncSoPrincipal`` have the same names
+and signatures in both flavours. None holds protocol logic: a method names its operation and
+arguments, and ``_run`` moves the bytes the session's plan asks for (including a re-login's
+SoPrincipal call). One connection pool per agent (keep-alive); a client passed in by the caller is
+used as it is and never closed by the agent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Optional, TypeVar
+from typing import Callable, Optional, TypeVar, Union
 
 import httpx
 
-from .errors import TransportError
-from .models import SoTimeZone, UntrustedCredentials
-from .operations import GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, USER, Operation, Service
-from .protocol import HttpResponse, Plan, Session, SoapRequest, SoapVersionSetting
+from .errors import NetServerError, TransportError
+from .models import (
+    Authentication,
+    CredentialType,
+    SoTimeZone,
+    SystemInfo,
+    UntrustedCredentials,
+    UserType,
+)
+from .operations import (
+    AUTHENTICATE_USERNAME_PASSWORD,
+    AUTHENTICATE_WITH_ACCESS_TOKEN,
+    CREATE_DEFAULT_UNTRUSTED_CREDENTIALS,
+    GET_CREDENTIAL_TYPES,
+    GET_CREDENTIAL_TYPES_FOR_USER_TYPE,
+    GET_SYSTEM_INFO,
+    GET_UNTRUSTED_CREDENTIALS,
+    GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+    REMOVE_UNTRUSTED_CREDENTIALS,
+    REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+    SAVE_UNTRUSTED_CREDENTIALS,
+    SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+    SO_PRINCIPAL,
+    USER,
+    Operation,
+)
+from .protocol import (
+    HttpResponse,
+    Login,
+    Plan,
+    Session,
+    SoapRequest,
+    SoapVersionSetting,
+    TicketSource,
+    is_ticket_expired,
+)
 
-__all__ = ["AsyncUserAgent", "UserAgent"]
+__all__ = ["AsyncSoPrincipal", "AsyncUserAgent", "SoPrincipal", "UserAgent"]
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 30.0
-
-
-class _Agent:
-    """What both agents share: the session (settings, negotiation state) and error mapping."""
-
-    _service: Service
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        ticket: Optional[str],
-        application_token: Optional[str],
-        soap_version: SoapVersionSetting,
-        time_zone: Optional[SoTimeZone],
-    ) -> None:
-        self._session = Session(
-            url,
-            self._service.name,
-            ticket=ticket,
-            application_token=application_token,
-            time_zone=time_zone,
-            soap_version=soap_version,
-        )
-
-    @property
-    def url(self) -> str:
-        """The service URL every request goes to (``…/User.svc``)."""
-        return self._session.url
-
-    @property
-    def soap_version(self) -> Optional[str]:
-        """The SOAP version in use; None while ``auto`` negotiation has not settled."""
-        return self._session.soap_version
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(url={self.url!r}, "
-            f"soap_version={self._session.soap_version_setting!r})"
-        )
+TicketExpired = Callable[[NetServerError], bool]
 
 
 def _transport_error(exc: httpx.HTTPError, request: SoapRequest) -> TransportError:
@@ -91,55 +85,49 @@ def _transport_error(exc: httpx.HTTPError, request: SoapRequest) -> TransportErr
     )
 
 
-def _response(response: httpx.Response) -> HttpResponse:
-    return HttpResponse(response.status_code, response.headers, response.content)
+class _Agent:
+    """What every agent has: a session (settings, negotiation state) and a repr without secrets."""
+
+    _session: Session
+
+    @property
+    def url(self) -> str:
+        """The service URL every request goes to (``…/User.svc``, ``…/SoPrincipal.svc``)."""
+        return self._session.url
+
+    @property
+    def services(self) -> str:
+        """The Services version spoken (``"Services86"`` …)."""
+        return self._session.services
+
+    @property
+    def soap_version(self) -> Optional[str]:
+        """The SOAP version in use; None while ``auto`` negotiation has not settled."""
+        return self._session.soap_version
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(url={self.url!r}, services={self.services!r}, "
+            f"soap_version={self._session.soap_version_setting!r})"
+        )
 
 
-class UserAgent(_Agent):
-    """Synchronous client of NetServer's User service (``<base>/User.svc``).
-
-    >>> with UserAgent("https://host/Cust1/Remote/Services86", ticket="7T:…") as agent:
-    ...     creds = agent.get_untrusted_credentials_for_associate(5, "imap")
-    """
-
-    _service = USER
+class _SyncAgent(_Agent):
+    """The synchronous driver: runs plans over an ``httpx.Client``."""
 
     def __init__(
-        self,
-        url: str,
-        *,
-        ticket: Optional[str],
-        application_token: Optional[str] = None,
-        soap_version: SoapVersionSetting = "auto",
-        timeout: Optional[float] = DEFAULT_TIMEOUT,
-        http_client: Optional[httpx.Client] = None,
-        time_zone: Optional[SoTimeZone] = None,
+        self, session: Session, timeout: Optional[float], http_client: Optional[httpx.Client]
     ) -> None:
-        super().__init__(
-            url,
-            ticket=ticket,
-            application_token=application_token,
-            soap_version=soap_version,
-            time_zone=time_zone,
-        )
+        self._session = session
         self._owns_client = http_client is None
         self._client = http_client if http_client is not None else httpx.Client(timeout=timeout)
-
-    def get_untrusted_credentials_for_associate(
-        self, associate_id: int, credential_type: str
-    ) -> list[UntrustedCredentials]:
-        """The stored credentials of type ``credential_type`` (``"imap"``, ``"smtp"`` …) of a user."""
-        return self._call(
-            GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
-            {"associate_id": associate_id, "credential_type": credential_type},
-        )
 
     def close(self) -> None:
         """Close the connection pool, unless the caller supplied the client."""
         if self._owns_client:
             self._client.close()
 
-    def __enter__(self) -> UserAgent:
+    def __enter__(self: _S) -> _S:
         return self
 
     def __exit__(
@@ -177,44 +165,19 @@ class UserAgent(_Agent):
             )
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request) from exc
-        return _response(response)
+        return HttpResponse(response.status_code, response.headers, response.content)
 
 
-class AsyncUserAgent(_Agent):
-    """Asynchronous client of NetServer's User service; the same methods as ``UserAgent``, awaited."""
-
-    _service = USER
+class _AsyncAgent(_Agent):
+    """The asynchronous driver: runs plans over an ``httpx.AsyncClient``."""
 
     def __init__(
-        self,
-        url: str,
-        *,
-        ticket: Optional[str],
-        application_token: Optional[str] = None,
-        soap_version: SoapVersionSetting = "auto",
-        timeout: Optional[float] = DEFAULT_TIMEOUT,
-        http_client: Optional[httpx.AsyncClient] = None,
-        time_zone: Optional[SoTimeZone] = None,
+        self, session: Session, timeout: Optional[float], http_client: Optional[httpx.AsyncClient]
     ) -> None:
-        super().__init__(
-            url,
-            ticket=ticket,
-            application_token=application_token,
-            soap_version=soap_version,
-            time_zone=time_zone,
-        )
+        self._session = session
         self._owns_client = http_client is None
         self._client = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
-        )
-
-    async def get_untrusted_credentials_for_associate(
-        self, associate_id: int, credential_type: str
-    ) -> list[UntrustedCredentials]:
-        """The stored credentials of type ``credential_type`` (``"imap"``, ``"smtp"`` …) of a user."""
-        return await self._call(
-            GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
-            {"associate_id": associate_id, "credential_type": credential_type},
         )
 
     async def aclose(self) -> None:
@@ -222,7 +185,7 @@ class AsyncUserAgent(_Agent):
         if self._owns_client:
             await self._client.aclose()
 
-    async def __aenter__(self) -> AsyncUserAgent:
+    async def __aenter__(self: _A) -> _A:
         return self
 
     async def __aexit__(
@@ -260,4 +223,353 @@ class AsyncUserAgent(_Agent):
             )
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request) from exc
-        return _response(response)
+        return HttpResponse(response.status_code, response.headers, response.content)
+
+
+_S = TypeVar("_S", bound=_SyncAgent)
+_A = TypeVar("_A", bound=_AsyncAgent)
+
+
+def _user_session(
+    url: str,
+    ticket: TicketSource,
+    application_token: Optional[str],
+    soap_version: SoapVersionSetting,
+    time_zone: Optional[SoTimeZone],
+    services: Optional[str],
+    ticket_expired: TicketExpired,
+) -> Session:
+    return Session(
+        url,
+        USER,
+        ticket=ticket,
+        application_token=application_token,
+        time_zone=time_zone,
+        soap_version=soap_version,
+        services=services,
+        ticket_expired=ticket_expired,
+    )
+
+
+def _login(session: Session, username: str, password: str) -> Login:
+    """Attach a SoPrincipal login (same base, version, token, SOAP setting) to a User session."""
+    principal = Session(
+        session.url,
+        SO_PRINCIPAL,
+        application_token=session.application_token,
+        soap_version=session.soap_version_setting,
+        services=session.services,
+    )
+    login = Login(principal, username, password)
+    session.login = login
+    return login
+
+
+def _credentials_arguments(
+    associate_id: Optional[int], credential_type: str, **more: object
+) -> dict[str, object]:
+    arguments: dict[str, object] = {"credential_type": credential_type, **more}
+    if associate_id is not None:
+        arguments["associate_id"] = associate_id
+    return arguments
+
+
+class UserAgent(_SyncAgent):
+    """Synchronous client of NetServer's User service (``<base>/User.svc``).
+
+    ``ticket`` is a ticket (``7T:…``), an access token (``8A:…``, Services86 and later) or a
+    callable that returns one for each request; ``UserAgent.login`` gets one from SoPrincipal and
+    renews it when it expires.
+
+    >>> with UserAgent("https://host/Cust1/Remote/Services86", ticket="7T:…") as agent:
+    ...     creds = agent.get_untrusted_credentials_for_associate(5, "imap")
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ticket: TicketSource,
+        application_token: Optional[str] = None,
+        soap_version: SoapVersionSetting = "auto",
+        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        http_client: Optional[httpx.Client] = None,
+        time_zone: Optional[SoTimeZone] = None,
+        services: Optional[str] = None,
+        is_ticket_expired: TicketExpired = is_ticket_expired,
+    ) -> None:
+        session = _user_session(
+            url, ticket, application_token, soap_version, time_zone, services, is_ticket_expired
+        )
+        super().__init__(session, timeout, http_client)
+
+    @classmethod
+    def login(
+        cls,
+        url: str,
+        username: str,
+        password: str,
+        *,
+        application_token: Optional[str] = None,
+        soap_version: SoapVersionSetting = "auto",
+        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        http_client: Optional[httpx.Client] = None,
+        time_zone: Optional[SoTimeZone] = None,
+        services: Optional[str] = None,
+        is_ticket_expired: TicketExpired = is_ticket_expired,
+    ) -> UserAgent:
+        """Authenticate through ``<base>/SoPrincipal.svc`` and return an agent that renews its
+        ticket once per call when NetServer reports it expired. Raises AuthenticationError."""
+        agent = cls(
+            url,
+            ticket=None,
+            application_token=application_token,
+            soap_version=soap_version,
+            timeout=timeout,
+            http_client=http_client,
+            time_zone=time_zone,
+            services=services,
+            is_ticket_expired=is_ticket_expired,
+        )
+        try:
+            agent._run(_login(agent._session, username, password).authenticate())
+        except BaseException:
+            agent.close()
+            raise
+        return agent
+
+    def get_untrusted_credentials(self, credential_type: str) -> list[UntrustedCredentials]:
+        """The calling user's stored credentials of type ``credential_type`` (``"imap"`` …)."""
+        return self._call(GET_UNTRUSTED_CREDENTIALS, _credentials_arguments(None, credential_type))
+
+    def get_untrusted_credentials_for_associate(
+        self, associate_id: int, credential_type: str
+    ) -> list[UntrustedCredentials]:
+        """A user's stored credentials of type ``credential_type`` (``"imap"``, ``"smtp"`` …)."""
+        arguments = _credentials_arguments(associate_id, credential_type)
+        return self._call(GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
+
+    def save_untrusted_credentials(
+        self, credential_type: str, credentials: UntrustedCredentials
+    ) -> None:
+        """Store a credential of the calling user."""
+        arguments = _credentials_arguments(None, credential_type, credentials=credentials)
+        return self._call(SAVE_UNTRUSTED_CREDENTIALS, arguments)
+
+    def save_untrusted_credentials_for_associate(
+        self, associate_id: int, credential_type: str, credentials: UntrustedCredentials
+    ) -> None:
+        """Store a credential of a user."""
+        arguments = _credentials_arguments(associate_id, credential_type, credentials=credentials)
+        return self._call(SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
+
+    def remove_untrusted_credentials(self, credential_type: str, public_value: str) -> None:
+        """Remove the calling user's credential of a type with this ``public_value``."""
+        arguments = _credentials_arguments(None, credential_type, public_value=public_value)
+        return self._call(REMOVE_UNTRUSTED_CREDENTIALS, arguments)
+
+    def remove_untrusted_credentials_for_associate(
+        self, associate_id: int, credential_type: str, public_value: str
+    ) -> None:
+        """Remove a user's credential of a type with this ``public_value``."""
+        arguments = _credentials_arguments(associate_id, credential_type, public_value=public_value)
+        return self._call(REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
+
+    def create_default_untrusted_credentials(self) -> UntrustedCredentials:
+        """A new credential with the server's defaults, not stored yet."""
+        return self._call(CREATE_DEFAULT_UNTRUSTED_CREDENTIALS, {})
+
+    def get_credential_types(self) -> list[CredentialType]:
+        """Every credential type the installation knows."""
+        return self._call(GET_CREDENTIAL_TYPES, {})
+
+    def get_credential_types_for_user_type(
+        self, user_type: Union[UserType, str]
+    ) -> list[CredentialType]:
+        """The credential types a user of ``user_type`` may have."""
+        return self._call(GET_CREDENTIAL_TYPES_FOR_USER_TYPE, {"user_type": user_type})
+
+
+class AsyncUserAgent(_AsyncAgent):
+    """Asynchronous client of NetServer's User service; ``UserAgent``'s methods, awaited."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ticket: TicketSource,
+        application_token: Optional[str] = None,
+        soap_version: SoapVersionSetting = "auto",
+        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        http_client: Optional[httpx.AsyncClient] = None,
+        time_zone: Optional[SoTimeZone] = None,
+        services: Optional[str] = None,
+        is_ticket_expired: TicketExpired = is_ticket_expired,
+    ) -> None:
+        session = _user_session(
+            url, ticket, application_token, soap_version, time_zone, services, is_ticket_expired
+        )
+        super().__init__(session, timeout, http_client)
+
+    @classmethod
+    async def login(
+        cls,
+        url: str,
+        username: str,
+        password: str,
+        *,
+        application_token: Optional[str] = None,
+        soap_version: SoapVersionSetting = "auto",
+        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        http_client: Optional[httpx.AsyncClient] = None,
+        time_zone: Optional[SoTimeZone] = None,
+        services: Optional[str] = None,
+        is_ticket_expired: TicketExpired = is_ticket_expired,
+    ) -> AsyncUserAgent:
+        """``UserAgent.login``, awaited."""
+        agent = cls(
+            url,
+            ticket=None,
+            application_token=application_token,
+            soap_version=soap_version,
+            timeout=timeout,
+            http_client=http_client,
+            time_zone=time_zone,
+            services=services,
+            is_ticket_expired=is_ticket_expired,
+        )
+        try:
+            await agent._run(_login(agent._session, username, password).authenticate())
+        except BaseException:
+            await agent.aclose()
+            raise
+        return agent
+
+    async def get_untrusted_credentials(self, credential_type: str) -> list[UntrustedCredentials]:
+        """The calling user's stored credentials of type ``credential_type`` (``"imap"`` …)."""
+        arguments = _credentials_arguments(None, credential_type)
+        return await self._call(GET_UNTRUSTED_CREDENTIALS, arguments)
+
+    async def get_untrusted_credentials_for_associate(
+        self, associate_id: int, credential_type: str
+    ) -> list[UntrustedCredentials]:
+        """A user's stored credentials of type ``credential_type`` (``"imap"``, ``"smtp"`` …)."""
+        arguments = _credentials_arguments(associate_id, credential_type)
+        return await self._call(GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
+
+    async def save_untrusted_credentials(
+        self, credential_type: str, credentials: UntrustedCredentials
+    ) -> None:
+        """Store a credential of the calling user."""
+        arguments = _credentials_arguments(None, credential_type, credentials=credentials)
+        return await self._call(SAVE_UNTRUSTED_CREDENTIALS, arguments)
+
+    async def save_untrusted_credentials_for_associate(
+        self, associate_id: int, credential_type: str, credentials: UntrustedCredentials
+    ) -> None:
+        """Store a credential of a user."""
+        arguments = _credentials_arguments(associate_id, credential_type, credentials=credentials)
+        return await self._call(SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
+
+    async def remove_untrusted_credentials(self, credential_type: str, public_value: str) -> None:
+        """Remove the calling user's credential of a type with this ``public_value``."""
+        arguments = _credentials_arguments(None, credential_type, public_value=public_value)
+        return await self._call(REMOVE_UNTRUSTED_CREDENTIALS, arguments)
+
+    async def remove_untrusted_credentials_for_associate(
+        self, associate_id: int, credential_type: str, public_value: str
+    ) -> None:
+        """Remove a user's credential of a type with this ``public_value``."""
+        arguments = _credentials_arguments(associate_id, credential_type, public_value=public_value)
+        return await self._call(REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
+
+    async def create_default_untrusted_credentials(self) -> UntrustedCredentials:
+        """A new credential with the server's defaults, not stored yet."""
+        return await self._call(CREATE_DEFAULT_UNTRUSTED_CREDENTIALS, {})
+
+    async def get_credential_types(self) -> list[CredentialType]:
+        """Every credential type the installation knows."""
+        return await self._call(GET_CREDENTIAL_TYPES, {})
+
+    async def get_credential_types_for_user_type(
+        self, user_type: Union[UserType, str]
+    ) -> list[CredentialType]:
+        """The credential types a user of ``user_type`` may have."""
+        return await self._call(GET_CREDENTIAL_TYPES_FOR_USER_TYPE, {"user_type": user_type})
+
+
+def _principal_session(
+    url: str,
+    application_token: Optional[str],
+    soap_version: SoapVersionSetting,
+    services: Optional[str],
+) -> Session:
+    return Session(
+        url,
+        SO_PRINCIPAL,
+        application_token=application_token,
+        soap_version=soap_version,
+        services=services,
+    )
+
+
+class SoPrincipal(_SyncAgent):
+    """Synchronous client of NetServer's SoPrincipal service (``<base>/SoPrincipal.svc``):
+    tickets from a username and password or from an access token, and system information.
+    Only the ApplicationToken header is sent."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        application_token: Optional[str] = None,
+        soap_version: SoapVersionSetting = "auto",
+        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        http_client: Optional[httpx.Client] = None,
+        services: Optional[str] = None,
+    ) -> None:
+        session = _principal_session(url, application_token, soap_version, services)
+        super().__init__(session, timeout, http_client)
+
+    def authenticate_username_password(self, username: str, password: str) -> Authentication:
+        """A ticket for a user; AuthenticationError when NetServer refuses."""
+        arguments = {"username": username, "password": password}
+        return self._call(AUTHENTICATE_USERNAME_PASSWORD, arguments)
+
+    def authenticate_with_access_token(self, access_token: str) -> Authentication:
+        """A ticket for an OAuth access token (``8A:…``; Services86 and later)."""
+        return self._call(AUTHENTICATE_WITH_ACCESS_TOKEN, {"access_token": access_token})
+
+    def get_system_info(self) -> SystemInfo:
+        """The installation's version, license and database facts."""
+        return self._call(GET_SYSTEM_INFO, {})
+
+
+class AsyncSoPrincipal(_AsyncAgent):
+    """Asynchronous client of NetServer's SoPrincipal service; ``SoPrincipal``'s methods, awaited."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        application_token: Optional[str] = None,
+        soap_version: SoapVersionSetting = "auto",
+        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        http_client: Optional[httpx.AsyncClient] = None,
+        services: Optional[str] = None,
+    ) -> None:
+        session = _principal_session(url, application_token, soap_version, services)
+        super().__init__(session, timeout, http_client)
+
+    async def authenticate_username_password(self, username: str, password: str) -> Authentication:
+        """A ticket for a user; AuthenticationError when NetServer refuses."""
+        arguments = {"username": username, "password": password}
+        return await self._call(AUTHENTICATE_USERNAME_PASSWORD, arguments)
+
+    async def authenticate_with_access_token(self, access_token: str) -> Authentication:
+        """A ticket for an OAuth access token (``8A:…``; Services86 and later)."""
+        return await self._call(AUTHENTICATE_WITH_ACCESS_TOKEN, {"access_token": access_token})
+
+    async def get_system_info(self) -> SystemInfo:
+        """The installation's version, license and database facts."""
+        return await self._call(GET_SYSTEM_INFO, {})

@@ -23,26 +23,21 @@ from typing import Optional
 
 from lxml import etree
 
-from ._namespaces import (
-    NS,
-    SOAP11,
-    SOAP12,
-    SOAP12_ENCODING,
-    XSD,
-    XSI,
-)
+from ._namespaces import SOAP11, SOAP12, SOAP12_ENCODING, XSD, XSI
 from .errors import InvalidRequestError
 from .models import SoTimeZone
-from .operations import Operation, Service, SoapVersion, check_string, to_xml_int
+from .operations import (
+    DEFAULT_SERVICES,
+    Operation,
+    Service,
+    SoapVersion,
+    WriteContext,
+    check_string,
+    namespace,
+    to_xml_int,
+)
 
-__all__ = ["build_envelope", "content_type", "http_headers"]
-
-_Q_APPLICATION_TOKEN = f"{{{NS}}}ApplicationToken"
-_Q_CREDENTIALS = f"{{{NS}}}Credentials"
-_Q_TICKET = f"{{{NS}}}Ticket"
-_Q_TIME_ZONE = f"{{{NS}}}TimeZone"
-_Q_TIME_ZONE_ID = f"{{{NS}}}SoTimeZoneId"
-_Q_TIME_ZONE_LOCATION = f"{{{NS}}}SoTimeZoneLocationCode"
+__all__ = ["build_envelope", "check_time_zone", "content_type", "http_headers"]
 
 
 def build_envelope(
@@ -50,57 +45,71 @@ def build_envelope(
     arguments: Mapping[str, object],
     *,
     soap_version: SoapVersion,
+    services: str = DEFAULT_SERVICES,
     ticket: Optional[str] = None,
     application_token: Optional[str] = None,
     time_zone: Optional[SoTimeZone] = None,
 ) -> bytes:
     """Serialize one request envelope to UTF-8 bytes with an XML declaration.
 
-    ``arguments`` maps the operation's Python parameter names to values; a missing or None value
-    is left out of the body (every NetServer body element is optional on the wire).
+    ``arguments`` maps the operation's Python parameter names to values; an optional parameter's
+    None is left out of the body. The User service carries the ticket and time zone headers;
+    SoPrincipal only the application token.
     """
     service = operation.service
+    ns = namespace(services)
     annotate = soap_version == "1.2"
     envelope_ns = SOAP12 if annotate else SOAP11
-    root = etree.Element(f"{{{envelope_ns}}}Envelope", nsmap=_nsmap(service, soap_version))
+    if not service.sends_ticket and (ticket is not None or time_zone is not None):
+        raise InvalidRequestError(
+            "ticket", f"{service.name} requests carry no ticket or time zone header"
+        )
+    unknown = set(arguments) - {param.name for param in operation.params}
+    if unknown:
+        raise InvalidRequestError(sorted(unknown)[0], f"{operation.name} takes no such argument")
 
+    root = etree.Element(
+        f"{{{envelope_ns}}}Envelope", nsmap=_nsmap(service, services, soap_version)
+    )
     if application_token is not None or ticket is not None or time_zone is not None:
         header = etree.SubElement(root, f"{{{envelope_ns}}}Header")
         if application_token is not None:
             token = check_string("application_token", application_token, secret=True)
-            etree.SubElement(header, _Q_APPLICATION_TOKEN).text = token
+            etree.SubElement(header, f"{{{ns}}}ApplicationToken").text = token
         if ticket is not None:
-            credentials = etree.SubElement(header, _Q_CREDENTIALS)
+            credentials = etree.SubElement(header, f"{{{ns}}}Credentials")
             text = check_string("ticket", ticket, secret=True)
-            etree.SubElement(credentials, _Q_TICKET).text = text
+            etree.SubElement(credentials, f"{{{ns}}}Ticket").text = text
         if time_zone is not None:
-            _write_time_zone(header, time_zone)
+            _write_time_zone(header, ns, time_zone)
 
     body = etree.SubElement(root, f"{{{envelope_ns}}}Body")
-    wrapper = etree.SubElement(body, operation.request_qname)
-    unknown = set(arguments) - {param.name for param in operation.params}
-    if unknown:
-        raise InvalidRequestError(sorted(unknown)[0], f"{operation.name} takes no such argument")
+    wrapper = etree.SubElement(body, operation.request_qname(ns))
+    context = WriteContext(ns, service.name if annotate else None)
     for param in operation.params:
         value = arguments.get(param.name)
         if value is not None or not param.optional:
-            param.value_type.write(wrapper, param.qname, value, param.name, annotate)
+            param.value_type.write(wrapper, f"{{{ns}}}{param.element}", value, param.name, context)
     content: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return content
 
 
-def content_type(operation: Operation[object], soap_version: SoapVersion) -> str:
+def content_type(
+    operation: Operation[object], soap_version: SoapVersion, services: str = DEFAULT_SERVICES
+) -> str:
     """The Content-Type header: SOAP 1.2 carries the action in it, SOAP 1.1 does not."""
     if soap_version == "1.2":
-        return f'application/soap+xml; charset=utf-8; action="{operation.action}"'
+        return f'application/soap+xml; charset=utf-8; action="{operation.action(services)}"'
     return "text/xml; charset=utf-8"
 
 
-def http_headers(operation: Operation[object], soap_version: SoapVersion) -> dict[str, str]:
+def http_headers(
+    operation: Operation[object], soap_version: SoapVersion, services: str = DEFAULT_SERVICES
+) -> dict[str, str]:
     """HTTP headers that belong to the SOAP binding (content type and, for 1.1, SOAPAction)."""
-    headers = {"Content-Type": content_type(operation, soap_version)}
+    headers = {"Content-Type": content_type(operation, soap_version, services)}
     if soap_version == "1.1":
-        headers["SOAPAction"] = f'"{operation.action}"'
+        headers["SOAPAction"] = f'"{operation.action(services)}"'
     return headers
 
 
@@ -116,19 +125,21 @@ def check_time_zone(time_zone: object) -> SoTimeZone:
     return time_zone
 
 
-def _write_time_zone(header: etree._Element, time_zone: SoTimeZone) -> None:
+def _write_time_zone(header: etree._Element, ns: str, time_zone: SoTimeZone) -> None:
     check_time_zone(time_zone)
-    element = etree.SubElement(header, _Q_TIME_ZONE)
-    etree.SubElement(element, _Q_TIME_ZONE_ID).text = to_xml_int("time_zone.id", time_zone.id)
+    element = etree.SubElement(header, f"{{{ns}}}TimeZone")
+    etree.SubElement(element, f"{{{ns}}}SoTimeZoneId").text = to_xml_int(
+        "time_zone.id", time_zone.id
+    )
     if time_zone.location_code is not None:
-        etree.SubElement(element, _Q_TIME_ZONE_LOCATION).text = time_zone.location_code
+        etree.SubElement(element, f"{{{ns}}}SoTimeZoneLocationCode").text = time_zone.location_code
 
 
-_NSMAPS: dict[tuple[str, str], dict[str, str]] = {}
+_NSMAPS: dict[tuple[str, str, str], dict[str, str]] = {}
 
 
-def _nsmap(service: Service, soap_version: SoapVersion) -> dict[str, str]:
-    key = (service.name, soap_version)
+def _nsmap(service: Service, services: str, soap_version: SoapVersion) -> dict[str, str]:
+    key = (service.name, services, soap_version)
     nsmap = _NSMAPS.get(key)
     if nsmap is None:
         if soap_version == "1.2":
@@ -137,10 +148,10 @@ def _nsmap(service: Service, soap_version: SoapVersion) -> dict[str, str]:
                 "SOAP-ENC": SOAP12_ENCODING,
                 "xsi": XSI,
                 "xsd": XSD,
-                **dict(service.doc_namespaces),
-                service.name: NS,
+                **service.doc_nsmap(services),
+                service.name: namespace(services),
             }
         else:
-            nsmap = {"SOAP-ENV": SOAP11, service.name: NS}
+            nsmap = {"SOAP-ENV": SOAP11, service.name: namespace(services)}
         _NSMAPS[key] = nsmap
     return nsmap

@@ -8,6 +8,7 @@ The tree::
     ├── HTTPStatusError                   an HTTP answer that is not SOAP (HTML page, empty body, 3xx, 415 …)
     ├── SoapFault                         a SOAP 1.1 or 1.2 Fault element, whatever the HTTP status
     ├── NetServerError                    Succeeded=false and/or ExceptionInfo in the response headers
+    │   └── AuthenticationError           an Authenticate* call failed (wrong password, bad token …)
     └── ResponseParseError                a SOAP answer whose shape or values break the contract
 
 Messages never carry a ticket, an application token, a password or a SecretValue: text that the
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from typing import Optional
 
 __all__ = [
+    "AuthenticationError",
     "HTTPStatusError",
     "InvalidRequestError",
     "NetServerError",
@@ -142,6 +144,12 @@ class NetServerError(SuperOfficeSoapError):
             text += f" <- {inner.exception_type or '(unknown type)'}: {inner.message or ''}"
             inner = inner.inner_exception
         return text
+
+
+class AuthenticationError(NetServerError):
+    """SoPrincipal refused to authenticate: ``AuthenticationSucceeded`` false, or a NetServer error
+    (``Succeeded`` false with ExceptionInfo, as a wrong password may come back) from an
+    Authenticate* call, whose details it carries. Never carries the password or a ticket."""
 
 
 class ResponseParseError(SuperOfficeSoapError):

@@ -1,65 +1,123 @@
 """The operation table: every SOAP operation this library speaks, declared once, as data.
 
 A declaration names the service and the operation, lists the body parameters in wire order with
-their XSD value types, says how the answer's body is decoded and whether the call is safe to
-repeat. The envelope builder, the transport, the parser and the command line all read these
-declarations; adding an operation is a declaration plus tests.
+their XSD value types, names the decoder of the answer (an attribute of ``decoders.Schema``), and
+says whether the call is safe to repeat. The envelope builder, the session, the parser, the
+stand-in's dispatch and the command line all read these declarations; adding an operation is a
+declaration plus tests.
+
+Services versions (Services84 … Services88) share the declarations and differ in the namespace,
+the action URIs and the URL path only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, Literal, Optional, TypeVar
+import enum
+import re
+from datetime import datetime
+from typing import Any, Generic, Literal, Optional, TypeVar
 
 import attrs
 from lxml import etree
 
-from . import parser
-from ._namespaces import MS_ARRAYS, MS_SERIALIZATION, NS, XSI_TYPE
-from .errors import InvalidRequestError
-from .models import UntrustedCredentials
-from .xsd import INT32_MAX, INT32_MIN, first_illegal_xml_char
+from ._namespaces import MS_ARRAYS, MS_SERIALIZATION, XSI_TYPE
+from .errors import AuthenticationError, InvalidRequestError, NetServerError
+from .models import (
+    Authentication,
+    CredentialType,
+    SystemInfo,
+    UntrustedCredentials,
+    UserType,
+)
+from .xsd import INT32_MAX, INT32_MIN, first_illegal_xml_char, format_bool, format_datetime
 
 __all__ = [
+    "AUTHENTICATE_USERNAME_PASSWORD",
+    "AUTHENTICATE_WITH_ACCESS_TOKEN",
+    "CREATE_DEFAULT_UNTRUSTED_CREDENTIALS",
+    "DEFAULT_SERVICES",
+    "GET_CREDENTIAL_TYPES",
+    "GET_CREDENTIAL_TYPES_FOR_USER_TYPE",
+    "GET_SYSTEM_INFO",
+    "GET_UNTRUSTED_CREDENTIALS",
     "GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
     "OPERATIONS",
+    "REMOVE_UNTRUSTED_CREDENTIALS",
+    "REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
+    "SAVE_UNTRUSTED_CREDENTIALS",
+    "SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
+    "SERVICES_VERSIONS",
+    "SO_PRINCIPAL",
     "USER",
     "Operation",
     "Param",
-    "ScalarType",
     "Service",
     "SoapVersion",
+    "check_services",
+    "namespace",
 ]
 
 SoapVersion = Literal["1.1", "1.2"]
 T = TypeVar("T", covariant=True)
 
-ACTION_BASE = "http://www.superoffice.net/ws/crm/NetServer/Services86"
+#: The Services versions this library knows; each has its own namespace, actions and path.
+SERVICES_VERSIONS = ("Services84", "Services85", "Services86", "Services87", "Services88")
+DEFAULT_SERVICES = "Services86"
+_SERVICES_RE = re.compile(r"Services(\d\d)\Z")
+
+
+def check_services(services: object) -> str:
+    """A known Services version name, else InvalidRequestError."""
+    if not isinstance(services, str) or services not in SERVICES_VERSIONS:
+        raise InvalidRequestError(
+            "services", f"must be one of {', '.join(SERVICES_VERSIONS)}, got {services!r}"
+        )
+    return services
+
+
+def namespace(services: str) -> str:
+    """The target namespace of a Services version."""
+    return f"http://www.superoffice.net/ws/crm/NetServer/{services}"
+
+
+def services_number(services: str) -> int:
+    match = _SERVICES_RE.match(services)
+    assert match is not None, services
+    return int(match[1])
 
 
 @attrs.frozen
 class Service:
-    """A NetServer endpoint: ``<base>/<name>.svc``.
+    """A NetServer endpoint, ``<base>/<name>.svc``.
 
-    ``doc_namespaces`` are the extra prefix declarations SuperOffice's documented envelopes
-    carry for this service (kept so the SOAP 1.2 envelope matches the docs exactly).
+    ``sends_ticket`` says whether its requests carry the Credentials and TimeZone headers (User
+    does; SoPrincipal sends only ApplicationToken). ``doc_namespaces`` are the extra namespaces
+    SuperOffice's documented envelopes declare, by prefix suffix: ``("2", MS_ARRAYS)`` becomes
+    ``xmlns:NetServerServices862`` on Services86.
     """
 
     name: str
+    sends_ticket: bool
     doc_namespaces: tuple[tuple[str, str], ...] = ()
 
     @property
     def path(self) -> str:
         return f"{self.name}.svc"
 
+    def doc_nsmap(self, services: str) -> dict[str, str]:
+        number = services_number(services)
+        return {f"NetServer{services[:-2]}{number}{s}": uri for s, uri in self.doc_namespaces}
 
-USER = Service(
-    "User",
-    doc_namespaces=(
-        ("NetServerServices862", MS_ARRAYS),
-        ("NetServerServices861", MS_SERIALIZATION),
-    ),
+
+CRYPTOGRAPHY = "http://schemas.datacontract.org/2004/07/System.Security.Cryptography"
+USER = Service("User", True, (("2", MS_ARRAYS), ("1", MS_SERIALIZATION)))
+SO_PRINCIPAL = Service(
+    "SoPrincipal", False, (("2", CRYPTOGRAPHY), ("3", MS_ARRAYS), ("1", MS_SERIALIZATION))
 )
+
+
+# ------------------------------------------------------------------------------------------------
+# Value checks shared by the envelope builder
 
 
 def check_string(argument: str, value: object, *, secret: bool = False) -> str:
@@ -91,79 +149,254 @@ def to_xml_int(argument: str, value: object) -> str:
     return str(value)
 
 
+def to_xml_bool(argument: str, value: object) -> str:
+    if not isinstance(value, bool):
+        raise InvalidRequestError(argument, f"must be a bool, got {type(value).__name__}")
+    return format_bool(value)
+
+
+def to_xml_datetime(argument: str, value: object) -> str:
+    if not isinstance(value, datetime):
+        raise InvalidRequestError(argument, f"must be a datetime, got {type(value).__name__}")
+    return format_datetime(value)
+
+
+# ------------------------------------------------------------------------------------------------
+# Value types: how a parameter is checked and written
+
+
+@attrs.frozen
+class WriteContext:
+    """Where a value is written: the services namespace and, for SOAP 1.2, the prefix that
+    ``xsi:type`` annotations use for NetServer types (None: no annotations)."""
+
+    ns: str
+    annotate: Optional[str]
+
+
 @attrs.frozen
 class ScalarType:
-    """A simple XSD type: how a Python value is checked and written as element text."""
+    """A simple XSD type."""
 
     xsi_type: str
-    to_text: Callable[[str, object], str]
+    check: Any = attrs.field(repr=False)  # Callable[[str, object], str]
+    secret: bool = False
 
     def write(
-        self, parent: etree._Element, qname: str, value: object, argument: str, annotate: bool
+        self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
     ) -> None:
+        text = (
+            check_string(argument, value, secret=True)
+            if self.secret
+            else self.check(argument, value)
+        )
         element = etree.SubElement(parent, qname)
-        element.text = self.to_text(argument, value)
-        if annotate:
+        element.text = text
+        if ctx.annotate is not None:
             element.set(XSI_TYPE, self.xsi_type)
+
+
+@attrs.frozen
+class EnumType:
+    """An xs:string enumeration, given as the Python enum member or its wire value."""
+
+    enum_class: type[enum.Enum]
+
+    def write(
+        self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
+    ) -> None:
+        try:
+            member = self.enum_class(value)
+        except ValueError:
+            allowed = ", ".join(str(m.value) for m in self.enum_class)
+            raise InvalidRequestError(
+                argument, f"must be a {self.enum_class.__name__} ({allowed}), got {value!r}"
+            ) from None
+        element = etree.SubElement(parent, qname)
+        element.text = str(member.value)
+        if ctx.annotate is not None:
+            element.set(XSI_TYPE, f"{ctx.annotate}:{self.enum_class.__name__}")
+
+
+#: The writable fields of UntrustedCredentials in schema order: (element, attribute, writer,
+#: xsi:type). The Carrier fields TableRight and FieldProperties are read-only and never sent.
+_CREDENTIALS_FIELDS = (
+    ("ValidFrom", "valid_from", to_xml_datetime, "xsd:dateTime"),
+    ("ValidTo", "valid_to", to_xml_datetime, "xsd:dateTime"),
+    ("Comment", "comment", check_string, "xsd:string"),
+    ("SecretValue", "secret_value", None, "xsd:string"),
+    ("PublicValue", "public_value", check_string, "xsd:string"),
+    ("IsActive", "is_active", to_xml_bool, "xsd:boolean"),
+)
+
+
+@attrs.frozen
+class CredentialsType:
+    """An UntrustedCredentials value written as a body element; None fields are left out."""
+
+    def write(
+        self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
+    ) -> None:
+        if not isinstance(value, UntrustedCredentials):
+            raise InvalidRequestError(
+                argument, f"must be an UntrustedCredentials, got {type(value).__name__}"
+            )
+        texts: list[tuple[str, str, str]] = []
+        for element, attr, check, xsi_type in _CREDENTIALS_FIELDS:
+            field_value = getattr(value, attr)
+            if field_value is None:
+                continue
+            name = f"{argument}.{attr}"
+            if check is None:  # the secret: never quoted in an error
+                text = check_string(name, field_value, secret=True)
+            else:
+                text = check(name, field_value)
+            texts.append((element, text, xsi_type))
+        wrapper = etree.SubElement(parent, qname)
+        if ctx.annotate is not None:
+            wrapper.set(XSI_TYPE, f"{ctx.annotate}:UntrustedCredentials")
+        for element, text, xsi_type in texts:
+            child = etree.SubElement(wrapper, f"{{{ctx.ns}}}{element}")
+            child.text = text
+            if ctx.annotate is not None:
+                child.set(XSI_TYPE, xsi_type)
 
 
 XS_INT = ScalarType("xsd:int", to_xml_int)
 XS_STRING = ScalarType("xsd:string", check_string)
+XS_SECRET_STRING = ScalarType("xsd:string", check_string, secret=True)
+USER_TYPE = EnumType(UserType)
+UNTRUSTED_CREDENTIALS = CredentialsType()
+
+ValueType = Any  # ScalarType | EnumType | CredentialsType: each has write(parent, qname, …)
 
 
 @attrs.frozen
 class Param:
-    """One body parameter: the Python argument name, the wire element name, its value type."""
+    """One body parameter: Python argument name, wire element name, value type."""
 
     name: str
     element: str
-    value_type: ScalarType
+    value_type: ValueType
     #: An optional parameter's None leaves the element out; a required one's None is an error.
     optional: bool = False
-
-    @property
-    def qname(self) -> str:
-        return f"{{{NS}}}{self.element}"
 
 
 @attrs.frozen
 class Operation(Generic[T]):
     """One SOAP operation of a service.
 
-    ``decode`` turns the response wrapper element into the result; it receives the element and
-    its path for error messages. ``retry_safe`` says whether repeating the call cannot change the
-    server's state.
+    ``result`` names the ``decoders.Schema`` attribute that decodes the answer's wrapper
+    element. ``retry_safe`` says whether repeating the call cannot change the server's state.
+    ``error_class`` is raised for a NetServer error (``Succeeded`` false / ``ExceptionInfo``).
+    ``min_services`` is the first Services version that has the operation.
     """
 
     service: Service
     name: str
     params: tuple[Param, ...]
-    decode: Callable[[etree._Element, str], T] = attrs.field(repr=False)
+    result: str
     retry_safe: bool
     response_element: Optional[str] = None
+    error_class: type[NetServerError] = NetServerError
+    min_services: int = 84
 
-    @property
-    def action(self) -> str:
-        return f"{ACTION_BASE}/{self.service.name}/{self.name}"
+    def action(self, services: str = DEFAULT_SERVICES) -> str:
+        return f"{namespace(services)}/{self.service.name}/{self.name}"
 
-    @property
-    def request_qname(self) -> str:
-        return f"{{{NS}}}{self.name}"
+    def request_qname(self, ns: str) -> str:
+        return f"{{{ns}}}{self.name}"
 
-    @property
-    def response_qname(self) -> str:
-        return f"{{{NS}}}{self.response_element or self.name + 'Response'}"
+    def response_qname(self, ns: str) -> str:
+        return f"{{{ns}}}{self.response_element or self.name + 'Response'}"
 
 
+_ASSOCIATE = Param("associate_id", "AssociateId", XS_INT)
+_TYPE = Param("credential_type", "Type", XS_STRING)
+_PUBLIC_VALUE = Param("public_value", "PublicValue", XS_STRING)
+_CREDENTIALS = Param("credentials", "Credentials", UNTRUSTED_CREDENTIALS)
+
+GET_UNTRUSTED_CREDENTIALS: Operation[list[UntrustedCredentials]] = Operation(
+    USER, "GetUntrustedCredentials", (_TYPE,), "untrusted_credentials_list", retry_safe=True
+)
 GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[list[UntrustedCredentials]] = Operation(
     USER,
     "GetUntrustedCredentialsForAssociate",
-    (Param("associate_id", "AssociateId", XS_INT), Param("credential_type", "Type", XS_STRING)),
-    decode=parser.untrusted_credentials_list,
+    (_ASSOCIATE, _TYPE),
+    "untrusted_credentials_list",
     retry_safe=True,
+)
+SAVE_UNTRUSTED_CREDENTIALS: Operation[None] = Operation(
+    USER, "SaveUntrustedCredentials", (_TYPE, _CREDENTIALS), "nothing", retry_safe=False
+)
+SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[None] = Operation(
+    USER,
+    "SaveUntrustedCredentialsForAssociate",
+    (_ASSOCIATE, _TYPE, _CREDENTIALS),
+    "nothing",
+    retry_safe=False,
+)
+REMOVE_UNTRUSTED_CREDENTIALS: Operation[None] = Operation(
+    USER, "RemoveUntrustedCredentials", (_TYPE, _PUBLIC_VALUE), "nothing", retry_safe=False
+)
+REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[None] = Operation(
+    USER,
+    "RemoveUntrustedCredentialsForAssociate",
+    (_ASSOCIATE, _TYPE, _PUBLIC_VALUE),
+    "nothing",
+    retry_safe=False,
+)
+CREATE_DEFAULT_UNTRUSTED_CREDENTIALS: Operation[UntrustedCredentials] = Operation(
+    USER, "CreateDefaultUntrustedCredentials", (), "one_untrusted_credentials", retry_safe=True
+)
+GET_CREDENTIAL_TYPES: Operation[list[CredentialType]] = Operation(
+    USER, "GetCredentialTypes", (), "credential_type_list", retry_safe=True
+)
+GET_CREDENTIAL_TYPES_FOR_USER_TYPE: Operation[list[CredentialType]] = Operation(
+    USER,
+    "GetCredentialTypesForUserType",
+    (Param("user_type", "UserType", USER_TYPE),),
+    "credential_type_list",
+    retry_safe=True,
+)
+AUTHENTICATE_USERNAME_PASSWORD: Operation[Authentication] = Operation(
+    SO_PRINCIPAL,
+    "AuthenticateUsernamePassword",
+    (Param("username", "UserName", XS_STRING), Param("password", "Password", XS_SECRET_STRING)),
+    "authentication",
+    retry_safe=False,
+    response_element="AuthenticateResponse",
+    error_class=AuthenticationError,
+)
+AUTHENTICATE_WITH_ACCESS_TOKEN: Operation[Authentication] = Operation(
+    SO_PRINCIPAL,
+    "AuthenticateWithAccessToken",
+    (Param("access_token", "AccessToken", XS_SECRET_STRING),),
+    "authentication",
+    retry_safe=False,
+    response_element="AuthenticateResponse",
+    error_class=AuthenticationError,
+    min_services=86,
+)
+GET_SYSTEM_INFO: Operation[SystemInfo] = Operation(
+    SO_PRINCIPAL, "GetSystemInfo", (), "system_info", retry_safe=True
 )
 
 #: Every declared operation by (service name, operation name).
-OPERATIONS: dict[tuple[str, str], Operation[object]] = {
-    (op.service.name, op.name): op for op in (GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,)
+OPERATIONS: dict[tuple[str, str], Operation[Any]] = {
+    (op.service.name, op.name): op
+    for op in (
+        GET_UNTRUSTED_CREDENTIALS,
+        GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        SAVE_UNTRUSTED_CREDENTIALS,
+        SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        REMOVE_UNTRUSTED_CREDENTIALS,
+        REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        CREATE_DEFAULT_UNTRUSTED_CREDENTIALS,
+        GET_CREDENTIAL_TYPES,
+        GET_CREDENTIAL_TYPES_FOR_USER_TYPE,
+        AUTHENTICATE_USERNAME_PASSWORD,
+        AUTHENTICATE_WITH_ACCESS_TOKEN,
+        GET_SYSTEM_INFO,
+    )
 }

@@ -10,6 +10,10 @@ Two layers, both without I/O:
   each ``HttpResponse``, and finally returns the decoded result. The sync and async agents only
   drive the plan over httpx, so every decision (negotiation, logging, decoding) is made once, here.
 
+Tickets: a session's ticket is a string, a callable returning one (called for every request), or
+a ``Login`` that authenticated through SoPrincipal and re-authenticates once when NetServer says
+the ticket expired (``is_ticket_expired`` decides; other NetServer errors never re-login).
+
 Negotiation (``soap_version="auto"``): the first request goes out as the documentation's SOAP 1.2
 envelope. When the answer shows a SOAP 1.1 server (HTTP 415, a VersionMismatch fault, or any SOAP
 1.1 envelope in reply to SOAP 1.2), the same request is resent once as SOAP 1.1 and the session uses
@@ -19,29 +23,45 @@ envelope. When the answer shows a SOAP 1.1 server (HTTP 415, a VersionMismatch f
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Generator, Iterable, Mapping
-from typing import Literal, Optional, TypeVar
+from typing import Any, Callable, Literal, Optional, TypeVar, Union
 from urllib.parse import urlsplit
 
 import attrs
 
 from ._version import __version__
+from .decoders import schema
 from .envelope import build_envelope, check_time_zone, http_headers
-from .errors import InvalidRequestError, TransportError
-from .models import SoTimeZone
-from .operations import Operation, SoapVersion, check_string
+from .errors import InvalidRequestError, NetServerError, TransportError
+from .models import Authentication, SoTimeZone
+from .operations import (
+    AUTHENTICATE_USERNAME_PASSWORD,
+    DEFAULT_SERVICES,
+    Operation,
+    Service,
+    SoapVersion,
+    check_services,
+    check_string,
+    namespace,
+    services_number,
+)
 from .parser import ReceivedEnvelope, decode_payload, read_envelope
 
 __all__ = [
     "USER_AGENT",
     "HttpResponse",
+    "Login",
     "Session",
     "SoapRequest",
     "SoapVersionSetting",
+    "TicketSource",
     "build_request",
+    "is_ticket_expired",
     "parse_response",
+    "resolve_services",
     "service_url",
 ]
 
@@ -49,6 +69,8 @@ logger = logging.getLogger("superoffice_soap")
 
 T = TypeVar("T")
 SoapVersionSetting = Literal["auto", "1.1", "1.2"]
+#: A ticket: the string itself, or a callable returning the current one.
+TicketSource = Union[str, Callable[[], str], None]
 USER_AGENT = f"superoffice-soap/{__version__}"
 
 
@@ -70,6 +92,17 @@ class HttpResponse:
     status_code: int
     headers: Mapping[str, str]
     content: bytes = attrs.field(repr=False)
+
+
+def is_ticket_expired(error: NetServerError) -> bool:
+    """The one rule that says a NetServer error means "log in again".
+
+    NetServer's wording is not documented; the exception type names it: types such as
+    ``SoSessionExpiredException`` or ``SoInvalidTicketException`` — any type that mentions a
+    ticket or a session. Pass another callable as ``is_ticket_expired=`` to an agent to change it.
+    """
+    kind = (error.exception_type or "").lower()
+    return "ticket" in kind or "session" in kind
 
 
 def service_url(url: str, service: str) -> str:
@@ -94,35 +127,65 @@ def service_url(url: str, service: str) -> str:
     return f"{base}/{service}.svc"
 
 
+_SERVICES_IN_URL = re.compile(r"/Remote/(Services\d+)(?:/|$)", re.IGNORECASE)
+
+
+def resolve_services(url: str, services: Optional[str]) -> str:
+    """The Services version: from ``…/Remote/ServicesNN`` in the URL, else ``services``, else 86.
+
+    A URL version and a different explicit ``services`` conflict: InvalidRequestError.
+    """
+    if services is not None:
+        check_services(services)
+    match = _SERVICES_IN_URL.search(urlsplit(url).path) if isinstance(url, str) else None
+    if match is None:
+        return services or DEFAULT_SERVICES
+    in_url = check_services("Services" + match[1][len("Services") :])
+    if services is not None and services != in_url:
+        raise InvalidRequestError(
+            "services", f"{services!r} conflicts with {in_url!r} in the URL {url!r}"
+        )
+    return in_url
+
+
 def build_request(
     operation: Operation[object],
     arguments: Mapping[str, object],
     *,
     url: str,
     soap_version: SoapVersion = "1.1",
+    services: Optional[str] = None,
     ticket: Optional[str] = None,
     application_token: Optional[str] = None,
     time_zone: Optional[SoTimeZone] = None,
 ) -> SoapRequest:
     """Build the HTTP request for one call; raises InvalidRequestError before anything exists.
 
-    ``url`` is the service base (``…/Remote/Services86``) or the full ``….svc`` URL.
+    ``url`` is the service base (``…/Remote/Services86``) or any ``….svc`` URL of it;
+    ``services`` defaults to the version in the URL, else Services86.
     """
     if soap_version not in ("1.1", "1.2"):
         raise InvalidRequestError("soap_version", f"must be '1.1' or '1.2', got {soap_version!r}")
+    endpoint = service_url(url, operation.service.name)
+    version = resolve_services(url, services)
+    if services_number(version) < operation.min_services:
+        raise InvalidRequestError(
+            "services", f"{operation.name} needs Services{operation.min_services} or later"
+        )
+    if isinstance(ticket, str) and ticket.startswith("8A:") and services_number(version) < 86:
+        raise InvalidRequestError("ticket", "access tokens (8A:…) need Services86 or later")
     content = build_envelope(
         operation,
         arguments,
         soap_version=soap_version,
+        services=version,
         ticket=ticket,
         application_token=application_token,
         time_zone=time_zone,
     )
-    headers = http_headers(operation, soap_version)
+    headers = http_headers(operation, soap_version, version)
     headers["User-Agent"] = USER_AGENT
-    return SoapRequest(
-        service_url(url, operation.service.name), headers, content, operation.name, soap_version
-    )
+    return SoapRequest(endpoint, headers, content, operation.name, soap_version)
 
 
 def parse_response(
@@ -131,6 +194,7 @@ def parse_response(
     headers: Mapping[str, str],
     content: bytes,
     *,
+    services: str = DEFAULT_SERVICES,
     redact: Iterable[Optional[str]] = (),
 ) -> T:
     """Decode the answer to ``operation`` or raise the matching SuperOfficeSoapError.
@@ -140,13 +204,25 @@ def parse_response(
     """
     secrets = tuple(redact)
     envelope = read_envelope(status_code, headers, content, redact=secrets)
-    return _decode(operation, envelope, secrets)
+    return _decode(operation, envelope, check_services(services), secrets)
 
 
 def _decode(
-    operation: Operation[T], envelope: ReceivedEnvelope, secrets: tuple[Optional[str], ...]
+    operation: Operation[T],
+    envelope: ReceivedEnvelope,
+    services: str,
+    secrets: tuple[Optional[str], ...],
 ) -> T:
-    result: T = decode_payload(envelope, operation.response_qname, operation.decode, redact=secrets)
+    ns = namespace(services)
+    types = schema(ns)
+    result: T = decode_payload(
+        envelope,
+        types,
+        operation.response_qname(ns),
+        getattr(types, operation.result),
+        error_class=operation.error_class,
+        redact=secrets,
+    )
     return result
 
 
@@ -156,34 +232,47 @@ Plan = Generator[SoapRequest, HttpResponse, T]
 class Session:
     """One agent's settings and SOAP version state; makes the plan of every call.
 
-    Thread- and task-safe: the only mutable state is the negotiated version, settled under a lock.
+    Thread- and task-safe: the mutable state (the negotiated version, a login's ticket) changes
+    under a lock.
     """
 
     def __init__(
         self,
         url: str,
-        service: str,
+        service: Service,
         *,
-        ticket: Optional[str],
-        application_token: Optional[str],
-        time_zone: Optional[SoTimeZone],
-        soap_version: SoapVersionSetting,
+        ticket: TicketSource = None,
+        application_token: Optional[str] = None,
+        time_zone: Optional[SoTimeZone] = None,
+        soap_version: SoapVersionSetting = "auto",
+        services: Optional[str] = None,
+        ticket_expired: Callable[[NetServerError], bool] = is_ticket_expired,
     ) -> None:
         if soap_version not in ("auto", "1.1", "1.2"):
             raise InvalidRequestError(
                 "soap_version", f"must be 'auto', '1.1' or '1.2', got {soap_version!r}"
             )
-        self.url = service_url(url, service)
-        if ticket is not None:
+        self.url = service_url(url, service.name)
+        self.services = resolve_services(url, services)
+        self.service = service
+        if isinstance(ticket, str):
             check_string("ticket", ticket, secret=True)
+            if ticket.startswith("8A:") and services_number(self.services) < 86:
+                raise InvalidRequestError("ticket", "access tokens (8A:…) need Services86 or later")
+        elif ticket is not None and not callable(ticket):
+            raise InvalidRequestError(
+                "ticket", f"must be a str or a callable returning one, got {type(ticket).__name__}"
+            )
         if application_token is not None:
             check_string("application_token", application_token, secret=True)
         if time_zone is not None:
             check_time_zone(time_zone)
-        self.ticket = ticket
+        self._ticket = ticket
         self.application_token = application_token
         self.time_zone = time_zone
         self.soap_version_setting: SoapVersionSetting = soap_version
+        self.ticket_expired = ticket_expired
+        self.login: Optional[Login] = None
         self._settled: Optional[SoapVersion] = None if soap_version == "auto" else soap_version
         self._lock = threading.Lock()
 
@@ -192,52 +281,84 @@ class Session:
         """The version in use: None while ``auto`` has not settled yet."""
         return self._settled
 
+    def ticket(self) -> Optional[str]:
+        """The ticket for the next request."""
+        if self.login is not None:
+            return self.login.ticket
+        source = self._ticket
+        if source is None or isinstance(source, str):
+            return source
+        value = source()
+        check_string("ticket", value, secret=True)
+        return value
+
     @property
     def secrets(self) -> tuple[Optional[str], ...]:
-        return (self.ticket, self.application_token)
+        ticket = self._ticket if isinstance(self._ticket, str) else None
+        login_ticket = self.login.ticket if self.login is not None else None
+        return (ticket, login_ticket, self.application_token)
 
     def request(
-        self, operation: Operation[object], arguments: Mapping[str, object], version: SoapVersion
+        self,
+        operation: Operation[Any],
+        arguments: Mapping[str, object],
+        version: SoapVersion,
+        ticket: Optional[str],
     ) -> SoapRequest:
         return build_request(
             operation,
             arguments,
             url=self.url,
             soap_version=version,
-            ticket=self.ticket,
+            services=self.services,
+            ticket=ticket if self.service.sends_ticket else None,
             application_token=self.application_token,
-            time_zone=self.time_zone,
+            time_zone=self.time_zone if self.service.sends_ticket else None,
         )
 
     def plan(self, operation: Operation[T], arguments: Mapping[str, object]) -> Plan[T]:
-        """The whole exchange of one call, including a one-time SOAP 1.1 fallback."""
+        """The whole exchange of one call: negotiation, and one re-login on an expired ticket."""
+        login = self.login
+        generation = login.generation if login is not None else 0
+        try:
+            return (yield from self._attempt(operation, arguments))
+        except NetServerError as error:
+            if login is None or not self.ticket_expired(error):
+                raise
+            logger.info(
+                "%s: the ticket expired (%s); logging in again",
+                operation.name,
+                error.exception_type,
+            )
+        yield from login.refresh(generation)
+        return (yield from self._attempt(operation, arguments))
+
+    def _attempt(self, operation: Operation[T], arguments: Mapping[str, object]) -> Plan[T]:
+        ticket = self.ticket() if self.service.sends_ticket else None
+        secrets = (*self.secrets, ticket)
         settled = self._settled
         version: SoapVersion = settled or "1.2"
-        request = self.request(operation, arguments, version)
-        response = yield from self._exchange(request)
-        if settled is not None:
-            envelope = read_envelope(
-                response.status_code, response.headers, response.content, redact=self.secrets
-            )
-            return _decode(operation, envelope, self.secrets)
-
-        envelope_or_fallback = self._negotiate(response)
-        if envelope_or_fallback is not None:
-            return _decode(operation, envelope_or_fallback, self.secrets)
-        request = self.request(operation, arguments, "1.1")
-        response = yield from self._exchange(request)
+        response = yield from self._exchange(self.request(operation, arguments, version, ticket))
+        if settled is None:
+            envelope = self._negotiate(response, secrets)
+            if envelope is not None:
+                return _decode(operation, envelope, self.services, secrets)
+            request = self.request(operation, arguments, "1.1", ticket)
+            response = yield from self._exchange(request)
         envelope = read_envelope(
-            response.status_code, response.headers, response.content, redact=self.secrets
+            response.status_code, response.headers, response.content, redact=secrets
         )
-        return _decode(operation, envelope, self.secrets)
+        return _decode(operation, envelope, self.services, secrets)
 
-    def _negotiate(self, response: HttpResponse) -> Optional[ReceivedEnvelope]:
+    def _negotiate(
+        self, response: HttpResponse, secrets: tuple[Optional[str], ...]
+    ) -> Optional[ReceivedEnvelope]:
         """Settle the version from the answer to a SOAP 1.2 request; None means: resend as 1.1."""
         if response.status_code == 415:
             self._settle("1.1", "HTTP 415 to SOAP 1.2")
             return None
         envelope = read_envelope(
-            response.status_code, response.headers, response.content, redact=self.secrets
+            response.status_code, response.headers, response.content, redact=secrets
         )
         if envelope.soap_version == "1.1":
             self._settle("1.1", "a SOAP 1.1 envelope in reply to SOAP 1.2")
@@ -277,3 +398,35 @@ class Session:
             (time.perf_counter() - started) * 1000,
         )
         return response
+
+
+class Login:
+    """Username and password kept to renew the ticket through SoPrincipal (sans-IO).
+
+    The password and the ticket are never shown in ``repr``.
+    """
+
+    def __init__(self, principal: Session, username: str, password: str) -> None:
+        self.principal = principal
+        self.username = username
+        self._password = password
+        self.ticket: Optional[str] = None
+        self.generation = 0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Login(username={self.username!r}, url={self.principal.url!r})"
+
+    def authenticate(self) -> Plan[Authentication]:
+        """Authenticate and keep the new ticket."""
+        arguments = {"username": self.username, "password": self._password}
+        authentication = yield from self.principal.plan(AUTHENTICATE_USERNAME_PASSWORD, arguments)
+        with self._lock:
+            self.ticket = authentication.ticket
+            self.generation += 1
+        return authentication
+
+    def refresh(self, seen_generation: int) -> Plan[None]:
+        """Authenticate again, unless another call already did since ``seen_generation``."""
+        if self.generation == seen_generation:
+            yield from self.authenticate()

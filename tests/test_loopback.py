@@ -139,13 +139,12 @@ def test_wrong_endpoint_gives_a_fault_or_status_error(running: RunningServer) ->
     # Pinned to 1.1 so the stand-in's ActionNotSupported check is reached through our client:
     # a request for an operation the stand-in does not know.
     from superoffice_soap.operations import USER, XS_INT, Operation, Param
-    from superoffice_soap.parser import untrusted_credentials_list
 
     unknown: Operation[list[UntrustedCredentials]] = Operation(
         USER,
         "GetSomethingElse",
         (Param("associate_id", "AssociateId", XS_INT),),
-        decode=untrusted_credentials_list,
+        "untrusted_credentials_list",
         retry_safe=True,
     )
     with (
