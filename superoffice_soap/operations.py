@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Generic, Literal, Optional, TypeVar
 
@@ -55,6 +56,7 @@ __all__ = [
     "SoapVersion",
     "check_services",
     "namespace",
+    "secret_arguments",
 ]
 
 SoapVersion = Literal["1.1", "1.2"]
@@ -309,6 +311,20 @@ class Operation(Generic[T]):
 
     def response_qname(self, ns: str) -> str:
         return f"{{{ns}}}{self.response_element or self.name + 'Response'}"
+
+
+def secret_arguments(operation: Operation[Any], arguments: Mapping[str, object]) -> tuple[str, ...]:
+    """The secrets among a call's arguments (a password, an access token, a SecretValue), so
+    that text the server sends back can be scrubbed of them."""
+    found: list[str] = []
+    for param in operation.params:
+        value = arguments.get(param.name)
+        if isinstance(param.value_type, ScalarType) and param.value_type.secret:
+            if isinstance(value, str) and value:
+                found.append(value)
+        elif isinstance(value, UntrustedCredentials) and value.secret_value:
+            found.append(value.secret_value)
+    return tuple(found)
 
 
 _ASSOCIATE = Param("associate_id", "AssociateId", XS_INT)

@@ -46,6 +46,7 @@ from .operations import (
     check_services,
     check_string,
     namespace,
+    secret_arguments,
     services_number,
 )
 from .parser import ReceivedEnvelope, decode_payload, read_envelope
@@ -335,7 +336,7 @@ class Session:
 
     def _attempt(self, operation: Operation[T], arguments: Mapping[str, object]) -> Plan[T]:
         ticket = self.ticket() if self.service.sends_ticket else None
-        secrets = (*self.secrets, ticket)
+        secrets = (*self.secrets, ticket, *secret_arguments(operation, arguments))
         settled = self._settled
         version: SoapVersion = settled or "1.2"
         response = yield from self._exchange(self.request(operation, arguments, version, ticket))
