@@ -34,12 +34,21 @@ from superoffice_soap.models import (
 from superoffice_soap.operations import namespace
 
 from ._envelopes import envelope
-from .conftest import reference_file
+from .conftest import canonical, reference_file
 
 BASE = "https://sod.superoffice.com/Cust12345/Remote/Services86"
 TICKET = "7T:1234abcxyzExample=="
 TOKEN = "1234567-1234-9876"
 DOC_TIME = datetime(2021, 3, 25, 21, 36, 23, tzinfo=timezone.utc)
+
+EMPTY_CREDENTIAL = UntrustedCredentials(
+    valid_from=DOC_TIME,
+    valid_to=DOC_TIME,
+    comment="",
+    secret_value="",
+    public_value="",
+    is_active=False,
+)
 
 #: The arguments that reproduce each documented request (the docs' placeholder values).
 DOC_ARGUMENTS: dict[str, dict[str, Any]] = {
@@ -47,26 +56,12 @@ DOC_ARGUMENTS: dict[str, dict[str, Any]] = {
     "GetUntrustedCredentialsForAssociate": {"associate_id": 0, "credential_type": ""},
     "SaveUntrustedCredentials": {
         "credential_type": "",
-        "credentials": UntrustedCredentials(
-            valid_from=DOC_TIME,
-            valid_to=DOC_TIME,
-            comment="",
-            secret_value="",
-            public_value="",
-            is_active=False,
-        ),
+        "credentials": EMPTY_CREDENTIAL,
     },
     "SaveUntrustedCredentialsForAssociate": {
         "associate_id": 0,
         "credential_type": "",
-        "credentials": UntrustedCredentials(
-            valid_from=DOC_TIME,
-            valid_to=DOC_TIME,
-            comment="",
-            secret_value="",
-            public_value="",
-            is_active=False,
-        ),
+        "credentials": EMPTY_CREDENTIAL,
     },
     "RemoveUntrustedCredentials": {"credential_type": "", "public_value": ""},
     "RemoveUntrustedCredentialsForAssociate": {
@@ -88,21 +83,6 @@ IDS = [op.name for op in ALL]
 
 def test_every_operation_has_doc_arguments() -> None:
     assert sorted(DOC_ARGUMENTS) == sorted(op.name for op in ALL)
-
-
-def _strip_whitespace_text(root: etree._Element) -> None:
-    for element in root.iter():
-        if element.text is not None and not element.text.strip():
-            element.text = None
-        if element.tail is not None and not element.tail.strip():
-            element.tail = None
-
-
-def canonical(data: bytes) -> bytes:
-    root = etree.fromstring(data)
-    _strip_whitespace_text(root)
-    result: bytes = etree.tostring(root, method="c14n")
-    return result
 
 
 def doc_request_with_header(operation: Operation[Any]) -> bytes:
@@ -186,14 +166,6 @@ def parse(operation: Operation[Any], content: bytes) -> Any:
     return parse_response(operation, 200, {"Content-Type": "application/soap+xml"}, content)
 
 
-EMPTY_CREDENTIAL = UntrustedCredentials(
-    valid_from=DOC_TIME,
-    valid_to=DOC_TIME,
-    comment="",
-    secret_value="",
-    public_value="",
-    is_active=False,
-)
 DOC_CREDENTIAL_TYPE = CredentialType(
     display_type="",
     type="",
