@@ -7,12 +7,13 @@ never from string templates, and answers are checked with XPath.
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import socket
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -21,10 +22,21 @@ import pytest
 from lxml import etree
 
 from superoffice_soap._namespaces import NS, SOAP11, SOAP12, XSI, XSI_NIL, XSI_TYPE
-from superoffice_soap.models import FieldProperty, TableRight, UntrustedCredentials
+from superoffice_soap.models import (
+    CredentialControlType,
+    CredentialType,
+    FieldProperty,
+    TableRight,
+    UntrustedCredentials,
+    UserType,
+)
+from superoffice_soap.operations import OPERATIONS as DECLARED
+from superoffice_soap.operations import SERVICES_VERSIONS, namespace
 from superoffice_soap.testing import (
     DEMO_ASSOCIATE_ID,
+    DEMO_PASSWORD,
     DEMO_TICKET,
+    DEMO_USERNAME,
     FakeNetServer,
     FakeResponse,
     RecordedRequest,
@@ -812,3 +824,854 @@ def test_state_is_thread_safe() -> None:
         thread.join()
     body = envelope([op_body("1", "x")], [credentials_header("7T:t")])
     assert len(xp_all(parse(post(fake, body)), "//n:UntrustedCredentials")) == 400
+
+
+# =========================================================================== every operation
+
+NS84 = namespace("Services84")
+NS88 = namespace("Services88")
+MS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
+CRYPTO = "http://schemas.datacontract.org/2004/07/System.Security.Cryptography"
+NSMAP_ALL = {**NSMAP11, "a": MS_ARRAYS, "c": CRYPTO}
+PRINCIPAL_ORDER = [
+    "UserType",
+    "Associate",
+    "AssociateId",
+    "IsPerson",
+    "PersonId",
+    "CountryId",
+    "HomeCountryId",
+    "ContactId",
+    "GroupId",
+    "BusinessId",
+    "CategoryId",
+    "ContactOwner",
+    "RoleId",
+    "RoleName",
+    "RoleDescription",
+    "RoleType",
+    "Licenses",
+    "FullName",
+    "EMailAddress",
+    "FunctionRights",
+    "EjUserId",
+    "EjAccessLevel",
+    "EjUserStatus",
+    "ProvidedCredentials",
+    "SecondaryGroups",
+    "DatabaseContextIdentifier",
+]
+CREDENTIAL_TYPE_ORDER = [
+    "TableRight",
+    "FieldProperties",
+    "DisplayType",
+    "Type",
+    "Description",
+    "ValueControl",
+    "CanCreatePerson",
+    "IsUserNameSupported",
+]
+
+
+def soap_call(
+    fake: FakeNetServer,
+    service: str,
+    op: str,
+    children: Sequence[etree._Element] = (),
+    headers: Optional[Sequence[etree._Element]] = None,
+    *,
+    services: str = "Services86",
+    body_ns: Optional[str] = None,
+    action_services: Optional[str] = None,
+) -> FakeResponse:
+    """POST one request to ``…/<services>/<service>.svc``; User calls carry DEMO_TICKET unless
+    ``headers`` is given."""
+    ns = namespace(services)
+    if headers is None:
+        headers = [credentials_header_ns(DEMO_TICKET, ns)] if service == "User" else []
+    payload = el(op, None, *children, ns=body_ns or ns)
+    action = f"{namespace(action_services or services)}/{service}/{op}"
+    path = f"/Cust12345/Remote/{services}/{service}.svc"
+    return post(fake, envelope([payload], headers), action=f'"{action}"', path=path)
+
+
+def credentials_header_ns(ticket: str, ns: str = NS) -> etree._Element:
+    return el("Credentials", None, el("Ticket", ticket, ns=ns), ns=ns)
+
+
+def ok_wrapper(response: FakeResponse, name: str, ns: str = NS) -> etree._Element:
+    """The response wrapper of a successful answer (Succeeded true, HTTP 200)."""
+    assert response.status_code == 200, response.body
+    root = parse(response)
+    namespaces = {**NSMAP_ALL, "n": ns}
+    assert xp_text(root, "/s:Envelope/s:Header/n:Succeeded", namespaces) == "true"
+    (wrapper,) = xp_all(root, f"/s:Envelope/s:Body/n:{name}", namespaces)
+    return wrapper
+
+
+def netserver_error(response: FakeResponse, wrapper: str) -> tuple[str, str, etree._Element]:
+    """(ExceptionType, Message, the response wrapper) of a Succeeded=false answer."""
+    assert response.status_code == 200
+    root = parse(response)
+    assert xp_text(root, "/s:Envelope/s:Header/n:Succeeded") == "false"
+    (body,) = xp_all(root, f"/s:Envelope/s:Body/n:{wrapper}")
+    return (
+        xp_text(root, "//s:Header/n:ExceptionInfo/n:ExceptionType"),
+        xp_text(root, "//s:Header/n:ExceptionInfo/n:Message"),
+        body,
+    )
+
+
+def login(fake: FakeNetServer, username: str, password: str) -> FakeResponse:
+    return soap_call(
+        fake,
+        "SoPrincipal",
+        "AuthenticateUsernamePassword",
+        [el("UserName", username), el("Password", password)],
+    )
+
+
+def ticket_of(response: FakeResponse) -> str:
+    wrapper = ok_wrapper(response, "AuthenticateResponse")
+    assert xp_text(wrapper, "n:AuthenticationSucceeded") == "true"
+    return xp_text(wrapper, "n:Credentials/n:Ticket")
+
+
+def own_credentials(fake: FakeNetServer, ticket: str, type_: str = "imap") -> list[etree._Element]:
+    response = soap_call(
+        fake,
+        "User",
+        "GetUntrustedCredentials",
+        [el("Type", type_)],
+        [credentials_header_ns(ticket)],
+    )
+    wrapper = ok_wrapper(response, "GetUntrustedCredentialsResponse")
+    return xp_all(wrapper, "n:Response/n:UntrustedCredentials")
+
+
+def credentials_el(*children: etree._Element) -> etree._Element:
+    return el("Credentials", None, *children)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+@pytest.mark.parametrize("services", SERVICES_VERSIONS)
+def test_every_declared_operation_is_served_from_its_min_services(services: str) -> None:
+    fake = FakeNetServer.with_demo_data(services=services)
+    number = int(services[-2:])
+    for (service, name), declared in DECLARED.items():
+        response = soap_call(fake, service, name, services=services)
+        if number < declared.min_services:
+            ns, code, _ = fault11(response)
+            assert (ns, code) == (ADDRESSING_NONE, "ActionNotSupported"), name
+            continue
+        assert response.status_code == 200, (services, name, response.body)
+        (wrapper,) = xp_all(parse(response), "/s:Envelope/s:Body/*")
+        expected = declared.response_element or f"{name}Response"
+        assert wrapper.tag == f"{{{namespace(services)}}}{expected}"
+        assert fake.requests[-1].operation == name
+
+
+def test_unknown_services_version_is_refused() -> None:
+    with pytest.raises(ValueError, match="Services86"):
+        FakeNetServer(services="Services99")
+
+
+@pytest.mark.parametrize(
+    ("path_service", "action_service", "op"),
+    [
+        ("User", "SoPrincipal", "GetSystemInfo"),
+        ("SoPrincipal", "User", "GetCredentialTypes"),
+        ("User", "SoPrincipal", "AuthenticateUsernamePassword"),
+    ],
+)
+def test_action_of_the_other_service_is_action_not_supported(
+    fake: FakeNetServer, path_service: str, action_service: str, op: str
+) -> None:
+    body = envelope([el(op)], [])
+    response = post(
+        fake,
+        body,
+        action=f"{NS}/{action_service}/{op}",
+        path=f"/Cust12345/Remote/Services86/{path_service}.svc",
+    )
+    ns, code, reason = fault11(response)
+    assert (ns, code) == (ADDRESSING_NONE, "ActionNotSupported")
+    assert f"{action_service}/{op}" in reason
+    assert fake.requests[-1].operation is None
+
+
+def test_soprincipal_path_is_case_insensitive(fake: FakeNetServer) -> None:
+    response = post(
+        fake,
+        envelope([el("GetSystemInfo")], []),
+        action=f"{NS}/SoPrincipal/GetSystemInfo",
+        path="/x/SOPRINCIPAL.SVC",
+    )
+    ok_wrapper(response, "GetSystemInfoResponse")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        credentials_header(),
+        el("TimeZone", None, el("SoTimeZoneId", "37")),
+    ],
+)
+def test_soprincipal_refuses_user_headers(fake: FakeNetServer, header: etree._Element) -> None:
+    response = soap_call(fake, "SoPrincipal", "GetSystemInfo", headers=[header])
+    reason = client_fault(response)
+    assert etree.QName(header).localname in reason
+    assert "ApplicationToken" in reason
+    assert DEMO_TICKET not in reason
+
+
+def test_soprincipal_checks_the_application_token() -> None:
+    fake = FakeNetServer.with_demo_data(application_token="APP-SECRET")
+    refused = soap_call(fake, "SoPrincipal", "GetSystemInfo")
+    exception_type, _, wrapper = netserver_error(refused, "GetSystemInfoResponse")
+    assert exception_type == "InvalidApplicationTokenException"
+    assert len(wrapper) == 0
+    bad_login = soap_call(
+        fake,
+        "SoPrincipal",
+        "AuthenticateUsernamePassword",
+        [el("UserName", DEMO_USERNAME), el("Password", DEMO_PASSWORD)],
+        [el("ApplicationToken", "wrong")],
+    )
+    exception_type, _, wrapper = netserver_error(bad_login, "AuthenticateResponse")
+    assert exception_type == "InvalidApplicationTokenException"
+    assert xp_text(wrapper, "n:AuthenticationSucceeded") == "false"
+    assert fake.issued_tickets() == []
+    accepted = soap_call(
+        fake, "SoPrincipal", "GetSystemInfo", headers=[el("ApplicationToken", "APP-SECRET")]
+    )
+    ok_wrapper(accepted, "GetSystemInfoResponse")
+    assert b"APP-SECRET" not in refused.body + bad_login.body + accepted.body
+
+
+# --------------------------------------------------------------------------- Services versions
+
+
+def test_services88_answers_in_its_namespace() -> None:
+    fake = FakeNetServer.with_demo_data(services="Services88")
+    response = soap_call(
+        fake,
+        "User",
+        "GetUntrustedCredentialsForAssociate",
+        [el("AssociateId", "5", ns=NS88), el("Type", "imap", ns=NS88)],
+        services="Services88",
+    )
+    wrapper = ok_wrapper(response, "GetUntrustedCredentialsForAssociateResponse", NS88)
+    assert wrapper.nsmap[None] == NS88
+    assert len(xp_all(wrapper, "n:Response/n:UntrustedCredentials", {"n": NS88})) == 2
+    assert NS.encode() not in response.body
+    for header in xp_all(parse(response), "/s:Envelope/s:Header/*"):
+        assert etree.QName(header).namespace == NS88
+
+
+def test_services88_refuses_a_services86_body_and_headers() -> None:
+    fake = FakeNetServer.with_demo_data(services="Services88")
+    body86 = soap_call(
+        fake,
+        "User",
+        "GetUntrustedCredentialsForAssociate",
+        [el("AssociateId", "5"), el("Type", "imap")],
+        services="Services88",
+        body_ns=NS,
+    )
+    reason = client_fault(body86)
+    assert NS in reason
+    assert NS88 in reason
+    headers86 = soap_call(
+        fake,
+        "User",
+        "GetCredentialTypes",
+        headers=[credentials_header_ns(DEMO_TICKET, NS)],
+        services="Services88",
+    )
+    reason = client_fault(headers86)
+    assert NS in reason
+    assert DEMO_TICKET not in reason
+    child86 = soap_call(
+        fake,
+        "User",
+        "GetUntrustedCredentialsForAssociate",
+        [el("AssociateId", "5", ns=NS88), el("Type", "imap")],
+        services="Services88",
+    )
+    assert NS in client_fault(child86)
+    action86 = soap_call(fake, "User", "GetCredentialTypes", action_services="Services86")
+    assert fault11(action86)[1] == "ActionNotSupported"
+
+
+def test_services84_has_no_access_token_login_but_username_login() -> None:
+    fake = FakeNetServer.with_demo_data(services="Services84")
+    fake.add_access_token("8A:Cust12345.token", 5)
+    refused = soap_call(
+        fake,
+        "SoPrincipal",
+        "AuthenticateWithAccessToken",
+        [el("AccessToken", "8A:Cust12345.token", ns=NS84)],
+        services="Services84",
+    )
+    ns, code, _ = fault11(refused)
+    assert (ns, code) == (ADDRESSING_NONE, "ActionNotSupported")
+    accepted = soap_call(
+        fake,
+        "SoPrincipal",
+        "AuthenticateUsernamePassword",
+        [el("UserName", DEMO_USERNAME, ns=NS84), el("Password", DEMO_PASSWORD, ns=NS84)],
+        services="Services84",
+    )
+    wrapper = ok_wrapper(accepted, "AuthenticateResponse", NS84)
+    assert xp_text(wrapper, "n:AuthenticationSucceeded", {"n": NS84}) == "true"
+
+
+def test_serve_advertises_the_services_version() -> None:
+    fake = FakeNetServer.with_demo_data(services="Services88")
+    with fake.serve() as running:
+        base = f"http://127.0.0.1:{running.port}/Cust12345/Remote/Services88"
+        assert running.base_url == base
+        assert running.url == f"{base}/User.svc"
+        assert running.so_principal_url == f"{base}/SoPrincipal.svc"
+
+
+# --------------------------------------------------------------------------- SoPrincipal
+
+
+def test_login_issues_a_ticket_that_works_on_user_svc(fake: FakeNetServer) -> None:
+    response = login(fake, DEMO_USERNAME, DEMO_PASSWORD)
+    wrapper = ok_wrapper(response, "AuthenticateResponse")
+    assert local_names(wrapper) == ["Response", "Credentials", "AuthenticationSucceeded"]
+    (principal,) = xp_all(wrapper, "n:Response")
+    assert local_names(principal) == PRINCIPAL_ORDER
+    assert xp_text(principal, "n:Associate") == DEMO_USERNAME
+    assert xp_text(principal, "n:AssociateId") == str(DEMO_ASSOCIATE_ID)
+    assert xp_text(principal, "n:UserType") == "InternalAssociate"
+    assert xp_text(principal, "n:IsPerson") == "true"
+    assert xp_text(principal, "n:RoleName") == "User"
+    assert xp_text(principal, "n:RoleType") == "Employee"
+    assert xp_text(principal, "n:FullName") == "Jane Doe"
+    assert xp_text(principal, "n:EjUserStatus") == "StatusNormal"
+    assert xp_all(principal, "n:Licenses[not(*) and not(@i:nil)]")
+    assert xp_all(principal, "n:ProvidedCredentials[not(*) and not(@i:nil)]")
+    rights = xp_all(principal, "n:FunctionRights/*", NSMAP_ALL)
+    assert rights
+    assert all(item.tag == f"{{{MS_ARRAYS}}}string" for item in rights)
+    groups = xp_all(principal, "n:SecondaryGroups/a:int", NSMAP_ALL)
+    assert groups
+    assert all((group.text or "").isdigit() for group in groups)
+    for name in ("PersonId", "ContactId", "GroupId"):
+        assert int(xp_text(principal, f"n:{name}")) > 0, name
+
+    ticket = ticket_of(response)
+    assert ticket.startswith("7T:")
+    assert len(ticket) > 20
+    assert fake.issued_tickets() == [ticket]
+    assert len(own_credentials(fake, ticket)) == 2
+    second = ticket_of(login(fake, DEMO_USERNAME.upper(), DEMO_PASSWORD))
+    assert second != ticket
+    assert fake.issued_tickets() == [ticket, second]
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        (DEMO_USERNAME, "wrong-password-xyz"),
+        (DEMO_USERNAME, DEMO_PASSWORD.upper()),
+        ("no.such.user", DEMO_PASSWORD),
+        ("", ""),
+    ],
+)
+def test_wrong_login_is_refused_without_echo(
+    fake: FakeNetServer, username: str, password: str
+) -> None:
+    response = login(fake, username, password)
+    exception_type, message, wrapper = netserver_error(response, "AuthenticateResponse")
+    assert exception_type == "SoException"
+    assert message == "Invalid user name or password"
+    assert xp_text(wrapper, "n:AuthenticationSucceeded") == "false"
+    assert xp_all(wrapper, "n:Credentials[@i:nil='true']")
+    if password:
+        assert password.encode() not in response.body
+    assert fake.issued_tickets() == []
+
+
+def test_login_without_password_is_refused(fake: FakeNetServer) -> None:
+    response = soap_call(
+        fake, "SoPrincipal", "AuthenticateUsernamePassword", [el("UserName", DEMO_USERNAME)]
+    )
+    assert netserver_error(response, "AuthenticateResponse")[0] == "SoException"
+
+
+def test_bad_password_element_fault_hides_the_value(fake: FakeNetServer) -> None:
+    password = el("Password", "hunter2-secret", el("Nested", "x"))
+    response = soap_call(
+        fake, "SoPrincipal", "AuthenticateUsernamePassword", [el("UserName", "u"), password]
+    )
+    reason = client_fault(response)
+    assert "Password" in reason
+    assert "hunter2" not in reason
+
+
+def test_added_user_logs_in_with_its_details() -> None:
+    fake = FakeNetServer()
+    fake.add_user(
+        "Ext.User",
+        "pw-123",
+        42,
+        full_name="Ext User",
+        email_address="ext@example.com",
+        user_type=UserType.EXTERNAL_ASSOCIATE,
+    )
+    response = login(fake, "ext.user", "pw-123")
+    (principal,) = xp_all(ok_wrapper(response, "AuthenticateResponse"), "n:Response")
+    assert xp_text(principal, "n:Associate") == "Ext.User"
+    assert xp_text(principal, "n:AssociateId") == "42"
+    assert xp_text(principal, "n:UserType") == "ExternalAssociate"
+    assert xp_text(principal, "n:EMailAddress") == "ext@example.com"
+    assert "pw-123" not in repr(fake)
+
+
+def test_access_token_login(fake: FakeNetServer) -> None:
+    fake.add_access_token("8A:Cust12345.good-token", DEMO_ASSOCIATE_ID)
+    response = soap_call(
+        fake,
+        "SoPrincipal",
+        "AuthenticateWithAccessToken",
+        [el("AccessToken", "8A:Cust12345.good-token")],
+    )
+    ticket = ticket_of(response)
+    assert b"good-token" not in response.body
+    (principal,) = xp_all(ok_wrapper(response, "AuthenticateResponse"), "n:Response")
+    assert xp_text(principal, "n:Associate") == DEMO_USERNAME
+    assert len(own_credentials(fake, ticket, "smtp")) == 1
+
+    refused = soap_call(
+        fake,
+        "SoPrincipal",
+        "AuthenticateWithAccessToken",
+        [el("AccessToken", "8A:Cust12345.bad-token")],
+    )
+    exception_type, message, wrapper = netserver_error(refused, "AuthenticateResponse")
+    assert (exception_type, message) == ("SoException", "Invalid access token")
+    assert xp_text(wrapper, "n:AuthenticationSucceeded") == "false"
+    assert b"bad-token" not in refused.body
+    assert fake.issued_tickets() == [ticket]
+
+
+def test_expired_ticket_and_a_new_login(fake: FakeNetServer) -> None:
+    ticket = ticket_of(login(fake, DEMO_USERNAME, DEMO_PASSWORD))
+    assert len(own_credentials(fake, ticket)) == 2
+    fake.expire_ticket(ticket)
+    expired = soap_call(
+        fake,
+        "User",
+        "GetUntrustedCredentials",
+        [el("Type", "imap")],
+        [credentials_header_ns(ticket)],
+    )
+    exception_type, message, wrapper = netserver_error(expired, "GetUntrustedCredentialsResponse")
+    assert (exception_type, message) == ("SoSessionExpiredException", "The ticket has expired")
+    assert len(wrapper) == 0
+    assert ticket.encode() not in expired.body
+    # Other tickets still work; a never-issued ticket is still a security error.
+    assert len(own_credentials(fake, DEMO_TICKET)) == 2
+    unknown = soap_call(
+        fake, "User", "GetCredentialTypes", headers=[credentials_header_ns("7T:never-issued")]
+    )
+    assert netserver_error(unknown, "GetCredentialTypesResponse")[0] == "SoSecurityException"
+    fresh = ticket_of(login(fake, DEMO_USERNAME, DEMO_PASSWORD))
+    assert fresh != ticket
+    assert len(own_credentials(fake, fresh)) == 2
+    assert fake.issued_tickets() == [ticket, fresh]
+
+
+def test_expire_all_tickets(fake: FakeNetServer) -> None:
+    issued = ticket_of(login(fake, DEMO_USERNAME, DEMO_PASSWORD))
+    fake.expire_all_tickets()
+    for ticket in (DEMO_TICKET, issued):
+        response = soap_call(
+            fake, "User", "GetCredentialTypes", headers=[credentials_header_ns(ticket)]
+        )
+        assert netserver_error(response, "GetCredentialTypesResponse")[0] == (
+            "SoSessionExpiredException"
+        )
+    fake.add_ticket(DEMO_TICKET, DEMO_ASSOCIATE_ID)  # added again: valid again
+    assert len(own_credentials(fake, DEMO_TICKET)) == 2
+    assert len(own_credentials(fake, ticket_of(login(fake, DEMO_USERNAME, DEMO_PASSWORD)))) == 2
+
+
+def test_expire_unknown_ticket_raises_without_echo(fake: FakeNetServer) -> None:
+    with pytest.raises(ValueError, match="not valid") as info:
+        fake.expire_ticket("7T:secret-never-issued")
+    assert "secret-never-issued" not in str(info.value)
+
+
+def test_get_system_info_shape(fake: FakeNetServer) -> None:
+    response = soap_call(fake, "SoPrincipal", "GetSystemInfo")
+    wrapper = ok_wrapper(response, "GetSystemInfoResponse")
+    (info,) = xp_all(wrapper, "n:SystemInfo")
+    names = local_names(info)
+    assert names[:4] == ["TableRight", "FieldProperties", "License", "WarningEnglish"]
+    assert names[-2:] == ["IsOnTravel", "IsSatellite"]
+    assert xp_text(info, "n:BuildType") == "Release"
+    assert xp_text(info, "n:IsUnicode") == "true"
+    assert len(xp_all(info, "n:License/n:ModuleLicenses/n:ModuleLicense")) == 1
+    (key,) = xp_all(info, "n:License/n:PublicKey/n:Key")
+    assert local_names(key) == ["Counter", "G", "J", "P", "Q", "Seed", "Y"]
+    assert all(etree.QName(child).namespace == CRYPTO for child in key)
+    assert int(xp_text(key, "c:Counter", NSMAP_ALL)) > 0
+    assert len(base64.b64decode(xp_text(key, "c:G", NSMAP_ALL), validate=True)) > 0
+    assert xp_text(info, "n:License/n:PublicKey/n:SignDate").endswith("Z")
+
+
+# --------------------------------------------------------------------------- User operations
+
+
+def test_get_untrusted_credentials_is_the_callers() -> None:
+    fake = FakeNetServer.with_demo_data()
+    fake.add_ticket("7T:other", 9)
+    fake.add_credentials(9, "imap", UntrustedCredentials(public_value="nine@example.com"))
+    assert len(own_credentials(fake, DEMO_TICKET)) == 2
+    (nine,) = own_credentials(fake, "7T:other")
+    assert xp_text(nine, "n:PublicValue") == "nine@example.com"
+
+
+def test_save_replaces_same_public_value_in_place_and_appends_otherwise(
+    fake: FakeNetServer,
+) -> None:
+    replaced = soap_call(
+        fake,
+        "User",
+        "SaveUntrustedCredentials",
+        [
+            el("Type", "imap"),
+            credentials_el(
+                el("ValidFrom", "2024-02-03T04:05:06-05:00"),
+                el("Comment", "changed"),
+                el("SecretValue", "new-secret"),
+                el("PublicValue", "jane.doe@example.com"),
+                el("IsActive", "true"),
+            ),
+        ],
+    )
+    wrapper = ok_wrapper(replaced, "SaveUntrustedCredentialsResponse")
+    assert len(wrapper) == 0
+    assert not (wrapper.text or "").strip()
+    assert b"new-secret" not in replaced.body
+    stored = fake.stored_credentials(DEMO_ASSOCIATE_ID, "imap")
+    assert [item.public_value for item in stored] == [
+        "jane.doe@example.com",
+        "jane.doe@old.example.com",
+    ]
+    assert stored[0] == UntrustedCredentials(
+        valid_from=datetime(2024, 2, 3, 4, 5, 6, tzinfo=timezone(-timedelta(hours=5))),
+        valid_to=datetime(1, 1, 1),
+        comment="changed",
+        secret_value="new-secret",
+        public_value="jane.doe@example.com",
+        is_active=True,
+    )
+    appended = soap_call(
+        fake,
+        "User",
+        "SaveUntrustedCredentials",
+        [el("Type", "imap"), credentials_el(el("PublicValue", "third@example.com"))],
+    )
+    ok_wrapper(appended, "SaveUntrustedCredentialsResponse")
+    stored = fake.stored_credentials(DEMO_ASSOCIATE_ID, "imap")
+    assert [item.public_value for item in stored][1:] == [
+        "jane.doe@old.example.com",
+        "third@example.com",
+    ]
+    first = own_credentials(fake, DEMO_TICKET)[0]
+    assert xp_text(first, "n:ValidFrom") == "2024-02-03T04:05:06-05:00"
+    assert xp_text(first, "n:SecretValue") == "new-secret"
+
+
+def test_save_for_associate_stores_defaults_for_absent_fields(fake: FakeNetServer) -> None:
+    response = soap_call(
+        fake,
+        "User",
+        "SaveUntrustedCredentialsForAssociate",
+        [
+            el("AssociateId", "77"),
+            el("Type", "ldap"),
+            credentials_el(
+                el("TableRight", None, el("Mask", "Select Delete")),
+                el("FieldProperties"),
+                el("ValidTo", "9999-12-31T23:59:59.9999999"),
+                el("PublicValue", "DOMAIN\\user"),
+            ),
+        ],
+    )
+    ok_wrapper(response, "SaveUntrustedCredentialsForAssociateResponse")
+    assert fake.stored_credentials(DEMO_ASSOCIATE_ID, "ldap") == ()
+    (stored,) = fake.stored_credentials(77, "ldap")
+    assert stored == UntrustedCredentials(
+        valid_from=datetime(1, 1, 1),
+        valid_to=datetime(9999, 12, 31, 23, 59, 59, 999999),
+        comment=None,
+        secret_value=None,
+        public_value="DOMAIN\\user",
+        is_active=False,
+    )
+    read = soap_call(
+        fake,
+        "User",
+        "GetUntrustedCredentialsForAssociate",
+        [el("AssociateId", "77"), el("Type", "ldap")],
+    )
+    (item,) = xp_all(parse(read), "//n:UntrustedCredentials")
+    assert xp_text(item, "n:ValidFrom") == "0001-01-01T00:00:00"
+    assert xp_text(item, "n:ValidTo") == "9999-12-31T23:59:59.9999999"
+    assert xp_all(item, "n:TableRight[@i:nil='true']")  # what was sent is not stored
+    assert xp_all(item, "n:SecretValue[@i:nil='true']")
+    assert xp_text(item, "n:IsActive") == "false"
+
+
+@pytest.mark.parametrize(
+    ("children", "needle"),
+    [
+        ([el("PublicValue", "p"), el("ValidFrom", "2024-01-01T00:00:00")], "out of order"),
+        ([el("IsActive", "true"), el("TableRight")], "out of order"),
+        ([el("ValidFrom", "yesterday")], "xs:dateTime"),
+        ([el("IsActive", "maybe")], "xs:boolean"),
+        ([el("TableRight", None, el("Mask", "Select Everything"))], "Everything"),
+        ([el("Password", "x")], "Password"),
+    ],
+)
+def test_bad_credentials_element_is_client_fault(
+    fake: FakeNetServer, children: list[etree._Element], needle: str
+) -> None:
+    secret = el("SecretValue", "top-secret-value")
+    all_children = [*children, secret] if needle != "out of order" else children
+    response = soap_call(
+        fake,
+        "User",
+        "SaveUntrustedCredentials",
+        [el("Type", "imap"), credentials_el(*all_children)],
+    )
+    reason = client_fault(response)
+    assert needle in reason
+    assert "top-secret" not in reason
+    assert len(fake.stored_credentials(DEMO_ASSOCIATE_ID, "imap")) == 2
+
+
+def test_save_without_type_or_credentials_is_a_netserver_error(fake: FakeNetServer) -> None:
+    for children in ([credentials_el()], [el("Type", "imap")]):
+        response = soap_call(fake, "User", "SaveUntrustedCredentials", children)
+        exception_type, _, _ = netserver_error(response, "SaveUntrustedCredentialsResponse")
+        assert exception_type == "ArgumentNullException"
+    assert len(fake.stored_credentials(DEMO_ASSOCIATE_ID, "imap")) == 2
+
+
+def test_remove_and_remove_missing(fake: FakeNetServer) -> None:
+    removed = soap_call(
+        fake,
+        "User",
+        "RemoveUntrustedCredentials",
+        [el("Type", "imap"), el("PublicValue", "jane.doe@old.example.com")],
+    )
+    assert len(ok_wrapper(removed, "RemoveUntrustedCredentialsResponse")) == 0
+    assert [c.public_value for c in fake.stored_credentials(DEMO_ASSOCIATE_ID, "imap")] == [
+        "jane.doe@example.com"
+    ]
+    for children in (
+        [el("Type", "imap"), el("PublicValue", "nobody@example.com")],
+        [el("Type", "pop3"), el("PublicValue", "x")],
+        [],
+    ):
+        response = soap_call(fake, "User", "RemoveUntrustedCredentials", children)
+        assert len(ok_wrapper(response, "RemoveUntrustedCredentialsResponse")) == 0
+    assert len(fake.stored_credentials(DEMO_ASSOCIATE_ID, "imap")) == 1
+
+
+def test_remove_for_associate_touches_only_that_associate(fake: FakeNetServer) -> None:
+    fake.add_credentials(8, "smtp", UntrustedCredentials(public_value="jane.doe"))
+    response = soap_call(
+        fake,
+        "User",
+        "RemoveUntrustedCredentialsForAssociate",
+        [el("AssociateId", "8"), el("Type", "smtp"), el("PublicValue", "jane.doe")],
+    )
+    ok_wrapper(response, "RemoveUntrustedCredentialsForAssociateResponse")
+    assert fake.stored_credentials(8, "smtp") == ()
+    assert len(fake.stored_credentials(DEMO_ASSOCIATE_ID, "smtp")) == 1
+
+
+def test_create_default_untrusted_credentials(fake: FakeNetServer) -> None:
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    response = soap_call(fake, "User", "CreateDefaultUntrustedCredentials")
+    after = datetime.now(timezone.utc)
+    wrapper = ok_wrapper(response, "CreateDefaultUntrustedCredentialsResponse")
+    (default,) = xp_all(wrapper, "n:Response")
+    assert local_names(default) == CARRIER_ORDER
+    valid_from = xp_text(default, "n:ValidFrom")
+    assert valid_from.endswith("Z")
+    assert "." not in valid_from
+    moment = datetime.strptime(valid_from, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    assert before <= moment <= after
+    assert xp_text(default, "n:ValidTo") == "9999-12-31T23:59:59.9999999"
+    for name in ("Comment", "SecretValue", "PublicValue"):
+        assert xp_all(default, f"n:{name}[not(@i:nil) and not(node())]"), name
+    assert xp_text(default, "n:IsActive") == "true"
+    assert xp_text(default, "n:TableRight/n:Mask") == "Select Update Insert Delete"
+    assert xp_all(default, "n:FieldProperties[not(*) and not(@i:nil)]")
+    assert len(fake.stored_credentials(DEMO_ASSOCIATE_ID, "")) == 0
+
+
+def _types(response: FakeResponse, wrapper_name: str) -> list[str]:
+    wrapper = ok_wrapper(response, wrapper_name)
+    items = xp_all(wrapper, "n:Response/n:CredentialType")
+    for item in items:
+        assert local_names(item) == CREDENTIAL_TYPE_ORDER
+    return [xp_text(item, "n:Type") for item in items]
+
+
+def test_get_credential_types(fake: FakeNetServer) -> None:
+    response = soap_call(fake, "User", "GetCredentialTypes")
+    assert _types(response, "GetCredentialTypesResponse") == ["imap", "smtp", "ldap", "openid"]
+    root = parse(response)
+    (imap,) = xp_all(root, "//n:CredentialType[n:Type='imap']")
+    assert xp_text(imap, "n:ValueControl") == "Password"
+    assert xp_text(imap, "n:IsUserNameSupported") == "true"
+    (ldap,) = xp_all(root, "//n:CredentialType[n:Type='ldap']")
+    assert xp_text(ldap, "n:ValueControl") == "Edit"
+    assert xp_text(ldap, "n:CanCreatePerson") == "true"
+
+
+@pytest.mark.parametrize(
+    ("user_type", "expected"),
+    [
+        ("InternalAssociate", ["imap", "smtp", "ldap"]),
+        ("ExternalAssociate", ["imap", "smtp", "openid"]),
+        (" SystemAssociate ", ["imap", "smtp"]),
+        (None, ["imap", "smtp"]),
+    ],
+)
+def test_get_credential_types_for_user_type(
+    fake: FakeNetServer, user_type: Optional[str], expected: list[str]
+) -> None:
+    children = [] if user_type is None else [el("UserType", user_type)]
+    response = soap_call(fake, "User", "GetCredentialTypesForUserType", children)
+    assert _types(response, "GetCredentialTypesForUserTypeResponse") == expected
+
+
+@pytest.mark.parametrize("value", ["Internal", "internalassociate", "", "0"])
+def test_unknown_user_type_is_client_fault(fake: FakeNetServer, value: str) -> None:
+    response = soap_call(fake, "User", "GetCredentialTypesForUserType", [el("UserType", value)])
+    reason = client_fault(response)
+    assert "UserType" in reason
+    assert "InternalAssociate" in reason
+
+
+def test_add_credential_type_defaults_and_replacement() -> None:
+    fake = FakeNetServer()
+    fake.add_ticket("7T:t", 1)
+    fake.add_credential_type(CredentialType(type="a", value_control=CredentialControlType.LINK))
+    fake.add_credential_type(CredentialType(type="b"), [UserType.SYSTEM_ASSOCIATE])
+    fake.add_credential_type(CredentialType(type="a", description="again"), [UserType.UNKNOWN])
+    headers = [credentials_header_ns("7T:t")]
+    response = soap_call(fake, "User", "GetCredentialTypes", headers=headers)
+    assert _types(response, "GetCredentialTypesResponse") == ["a", "b"]
+    (first,) = xp_all(parse(response), "//n:CredentialType[n:Type='a']")
+    assert xp_text(first, "n:Description") == "again"
+    assert xp_text(first, "n:ValueControl") == "Static"  # None → .NET default
+    assert xp_all(first, "n:DisplayType[@i:nil='true']")
+    system = soap_call(
+        fake,
+        "User",
+        "GetCredentialTypesForUserType",
+        [el("UserType", "SystemAssociate")],
+        headers,
+    )
+    assert _types(system, "GetCredentialTypesForUserTypeResponse") == ["b"]
+
+
+# --------------------------------------------------------------------------- schema check
+
+
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+def _wsdl_schema(wsdl: Path, directory: Path) -> etree.XMLSchema:
+    """The WSDL's embedded schemas as one XMLSchema (imports resolved to files we write)."""
+    root = etree.parse(str(wsdl)).getroot()
+    schemas = root.findall(f".//{{{XS}}}schema")
+    files = {
+        s.get("targetNamespace"): directory / f"{wsdl.stem}-{i}.xsd" for i, s in enumerate(schemas)
+    }
+    for original in schemas:
+        schema = etree.Element(
+            original.tag, nsmap={**root.nsmap, **original.nsmap}, attrib=dict(original.attrib)
+        )
+        schema.extend(copy.deepcopy(child) for child in original)
+        for imported in schema.findall(f"{{{XS}}}import"):
+            imported.set("schemaLocation", files[imported.get("namespace")].name)
+        files[schema.get("targetNamespace")].write_bytes(etree.tostring(schema))
+    top = etree.Element(f"{{{XS}}}schema", nsmap={"xs": XS}, targetNamespace="urn:top")
+    for target, path in files.items():
+        etree.SubElement(top, f"{{{XS}}}import", namespace=target, schemaLocation=path.name)
+    top_path = directory / f"{wsdl.stem}-top.xsd"
+    top_path.write_bytes(etree.tostring(top))
+    return etree.XMLSchema(etree.parse(str(top_path)))
+
+
+def _parts(response: FakeResponse) -> list[etree._Element]:
+    root = parse(response)
+    return xp_all(root, "/s:Envelope/s:Header/* | /s:Envelope/s:Body/*")
+
+
+def _invalid(schema: etree.XMLSchema, part: etree._Element) -> Optional[str]:
+    if schema.validate(etree.ElementTree(copy.deepcopy(part))):
+        return None
+    return str(schema.error_log.last_error)
+
+
+def test_answers_validate_against_the_wsdl_schemas(tmp_path: Path) -> None:
+    wsdls = [REFERENCE / "soprincipal.wsdl", REFERENCE / "user-credentials.wsdl"]
+    if not all(path.is_file() for path in wsdls):
+        pytest.skip(f"reference WSDLs not found under {REFERENCE}")
+    so_principal, user = (_wsdl_schema(path, tmp_path) for path in wsdls)
+    fake = FakeNetServer.with_demo_data()
+    fake.add_access_token("8A:t", 5)
+    credentials = credentials_el(el("PublicValue", "x"))
+    calls = [
+        (so_principal, "SoPrincipal", "GetSystemInfo", []),
+        (
+            so_principal,
+            "SoPrincipal",
+            "AuthenticateUsernamePassword",
+            [el("UserName", DEMO_USERNAME), el("Password", DEMO_PASSWORD)],
+        ),
+        (so_principal, "SoPrincipal", "AuthenticateUsernamePassword", [el("UserName", "x")]),
+        (so_principal, "SoPrincipal", "AuthenticateWithAccessToken", [el("AccessToken", "8A:t")]),
+        (user, "User", "GetUntrustedCredentials", [el("Type", "imap")]),
+        (
+            user,
+            "User",
+            "GetUntrustedCredentialsForAssociate",
+            [el("AssociateId", "5"), el("Type", "smtp")],
+        ),
+        (user, "User", "SaveUntrustedCredentials", [el("Type", "imap"), credentials]),
+        (user, "User", "RemoveUntrustedCredentials", [el("Type", "imap")]),
+        (user, "User", "CreateDefaultUntrustedCredentials", []),
+        (user, "User", "GetCredentialTypes", []),
+        (user, "User", "GetCredentialTypesForUserType", [el("UserType", "InternalAssociate")]),
+    ]
+    for schema, service, op, children in calls:
+        for part in _parts(soap_call(fake, service, op, children)):
+            assert _invalid(schema, part) is None, (op, etree.QName(part).localname)
+    # The check can fail: the same answer with two principal fields swapped is refused.
+    (answer,) = [
+        part
+        for part in _parts(login(fake, DEMO_USERNAME, DEMO_PASSWORD))
+        if etree.QName(part).localname == "AuthenticateResponse"
+    ]
+    principal = answer[0]
+    principal.insert(0, principal[2])
+    assert _invalid(so_principal, answer) is not None

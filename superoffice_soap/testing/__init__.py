@@ -1,18 +1,22 @@
-"""Test helpers: ``FakeNetServer``, an in-memory stand-in for NetServer's Services86 User service.
+"""Test helpers: ``FakeNetServer``, an in-memory stand-in for NetServer's User and SoPrincipal
+services (Services84 … Services88).
 
 Use it to test code that talks to NetServer without a real installation: in process through
 ``FakeNetServer.transport()`` (httpx), or over loopback through ``FakeNetServer.serve()``. Run
-``python -m superoffice_soap.testing`` for a demo server.
+``python -m superoffice_soap.testing`` for a demo server. ``FakeNetServer``'s module
+(``superoffice_soap.testing._server``) documents what it serves and how its state behaves.
 
 The stand-in checks requests on its own: it never imports the library's envelope builder or
-response parser, and it never logs or echoes tickets, application tokens or secrets.
+response parser, and it never logs or echoes tickets, tokens, passwords or secrets.
 """
 
 from __future__ import annotations
 
 from ._server import (
     DEMO_ASSOCIATE_ID,
+    DEMO_PASSWORD,
     DEMO_TICKET,
+    DEMO_USERNAME,
     SERVICE_PATH,
     FakeNetServer,
     FakeResponse,
@@ -22,7 +26,9 @@ from ._server import (
 
 __all__ = [
     "DEMO_ASSOCIATE_ID",
+    "DEMO_PASSWORD",
     "DEMO_TICKET",
+    "DEMO_USERNAME",
     "SERVICE_PATH",
     "FakeNetServer",
     "FakeResponse",

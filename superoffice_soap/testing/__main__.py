@@ -1,9 +1,10 @@
 """Command line: run a demo ``FakeNetServer`` over HTTP until Ctrl-C.
 
-``python -m superoffice_soap.testing [--host 127.0.0.1] [--port 8086] [--soap12]`` starts the
-stand-in with demo data and prints the service URL, the demo ticket and a ready-to-run curl
-command. The demo ticket is a made-up value, printed on purpose; this module must never print any
-other ticket, token or secret, and builds the example request with lxml, never by formatting XML.
+``python -m superoffice_soap.testing [--host 127.0.0.1] [--port 8086] [--soap12]
+[--services Services86]`` starts the stand-in with demo data and prints the service URLs, the demo
+ticket and login, and a ready-to-run curl command. The demo ticket and password are made-up
+values, printed on purpose; this module must never print any other ticket, token or secret, and
+builds the example request with lxml, never by formatting XML.
 """
 
 from __future__ import annotations
@@ -17,20 +18,25 @@ from typing import Optional
 
 from lxml import etree
 
-from .._namespaces import NS, SOAP11
-from ._operations import ACTION_PREFIX
-from ._server import DEMO_ASSOCIATE_ID, DEMO_TICKET, FakeNetServer
+from .._namespaces import SOAP11
+from ..operations import (
+    DEFAULT_SERVICES,
+    GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+    SERVICES_VERSIONS,
+)
+from ..operations import namespace as services_namespace
+from ._server import DEMO_ASSOCIATE_ID, DEMO_PASSWORD, DEMO_TICKET, DEMO_USERNAME, FakeNetServer
 
 __all__ = ["build_parser", "example_request", "main"]
 
-_OPERATION = "GetUntrustedCredentialsForAssociate"
+_OPERATION = GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser (``--host``, ``--port``, ``--soap12``)."""
+    """The command-line parser (``--host``, ``--port``, ``--soap12``, ``--services``)."""
     parser = argparse.ArgumentParser(
         prog="python -m superoffice_soap.testing",
-        description="Serve a fake SuperOffice NetServer Services86 User endpoint with demo data.",
+        description="Serve fake SuperOffice NetServer User and SoPrincipal endpoints with demo data.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
@@ -46,21 +52,33 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also accept SOAP 1.2 (application/soap+xml); the real binding answers 415",
     )
+    parser.add_argument(
+        "--services",
+        choices=SERVICES_VERSIONS,
+        default=DEFAULT_SERVICES,
+        help="the Services version to serve (default: %(default)s)",
+    )
     return parser
 
 
 def example_request(
-    ticket: str, associate_id: int, credential_type: str, *, xml_declaration: bool = True
+    ticket: str,
+    associate_id: int,
+    credential_type: str,
+    *,
+    xml_declaration: bool = True,
+    services: str = DEFAULT_SERVICES,
 ) -> bytes:
     """A SOAP 1.1 GetUntrustedCredentialsForAssociate request, built with lxml (one line)."""
-    envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"s": SOAP11, "ns": NS})
+    ns = services_namespace(services)
+    envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"s": SOAP11, "ns": ns})
     header = etree.SubElement(envelope, f"{{{SOAP11}}}Header")
-    credentials = etree.SubElement(header, f"{{{NS}}}Credentials")
-    etree.SubElement(credentials, f"{{{NS}}}Ticket").text = ticket
+    credentials = etree.SubElement(header, f"{{{ns}}}Credentials")
+    etree.SubElement(credentials, f"{{{ns}}}Ticket").text = ticket
     body = etree.SubElement(envelope, f"{{{SOAP11}}}Body")
-    request = etree.SubElement(body, f"{{{NS}}}{_OPERATION}")
-    etree.SubElement(request, f"{{{NS}}}AssociateId").text = str(associate_id)
-    etree.SubElement(request, f"{{{NS}}}Type").text = credential_type
+    request = etree.SubElement(body, f"{{{ns}}}{_OPERATION.name}")
+    etree.SubElement(request, f"{{{ns}}}AssociateId").text = str(associate_id)
+    etree.SubElement(request, f"{{{ns}}}Type").text = credential_type
     data: bytes = etree.tostring(envelope, xml_declaration=xml_declaration, encoding="utf-8")
     return data
 
@@ -73,7 +91,7 @@ def _wait_forever() -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the demo server until Ctrl-C; returns the exit status."""
     args = build_parser().parse_args(argv)
-    fake = FakeNetServer.with_demo_data(accept_soap12=args.soap12)
+    fake = FakeNetServer.with_demo_data(accept_soap12=args.soap12, services=args.services)
     try:
         serving = fake.serve(args.host, args.port)
         running = serving.__enter__()
@@ -88,17 +106,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 "-H",
                 "Content-Type: text/xml; charset=utf-8",
                 "-H",
-                f'SOAPAction: "{ACTION_PREFIX}{_OPERATION}"',
+                f'SOAPAction: "{_OPERATION.action(args.services)}"',
                 "--data-binary",
                 example_request(
-                    DEMO_TICKET, DEMO_ASSOCIATE_ID, "imap", xml_declaration=False
+                    DEMO_TICKET,
+                    DEMO_ASSOCIATE_ID,
+                    "imap",
+                    xml_declaration=False,
+                    services=args.services,
                 ).decode("utf-8"),
                 running.url,
             ]
         )
         print(f"FakeNetServer listening; base URL: {running.base_url}")
+        print(f"SoPrincipal:   {running.so_principal_url}")
         print(f"User service:  {running.url}")
         print(f"Demo ticket:   {DEMO_TICKET}  (associate {DEMO_ASSOCIATE_ID})")
+        print(f"Demo login:    {DEMO_USERNAME} / {DEMO_PASSWORD}")
         print(f"Try:\n  {command}")
         print("Press Ctrl-C to stop.", flush=True)
         _wait_forever()

@@ -1,27 +1,96 @@
-"""FakeNetServer: an in-memory stand-in for SuperOffice NetServer's Services86 User endpoint.
+"""FakeNetServer: an in-memory stand-in for SuperOffice NetServer's User and SoPrincipal services.
 
-It imitates a WCF ``basicHttpBinding`` endpoint (SOAP 1.1, no WS-Addressing) closely enough to
+It imitates WCF ``basicHttpBinding`` endpoints (SOAP 1.1, no WS-Addressing) closely enough to
 test a client against: HTTP status codes, content types, SOAPAction dispatch, WCF fault layouts,
-strict request deserialization, NetServer's response headers and ticket checks. It is reachable
-three ways: ``handle`` (sans-IO), ``transport()`` (an httpx MockTransport) and ``serve()`` (a real
-HTTP/1.1 server on loopback).
+strict request deserialization, NetServer's response headers, logins and ticket checks. It is
+reachable three ways: ``handle`` (sans-IO), ``transport()`` (an httpx MockTransport) and
+``serve()`` (a real HTTP/1.1 server on loopback).
 
 It checks requests independently of the library: it must never import the library's envelope
 builder or response parser, never build XML by string formatting, never parse with entity
-resolution or a DTD, and never log, print or echo a ticket, an application token or a secret.
+resolution or a DTD, and never log, print or echo a ticket, an access token, an application
+token, a password or a secret.
+
+Endpoints and versions
+    ``FakeNetServer(services="Services86")`` serves one Services version (Services84 …
+    Services88): requests must use its namespace and SOAPActions
+    (``http://www.superoffice.net/ws/crm/NetServer/ServicesNN/<Service>/<Operation>``). Any path
+    ending in ``/User.svc`` or ``/SoPrincipal.svc`` (case-insensitive) is that service; the
+    version inside the path is not checked. ``serve()`` advertises
+    ``http://127.0.0.1:{port}/Cust12345/Remote/{services}``. The operations served are exactly
+    the library's declared ones (``superoffice_soap.operations.OPERATIONS``) that the version
+    has: AuthenticateWithAccessToken only from Services86 on. An unknown action, an action of
+    another version, or an action of the other service (a SoPrincipal action posted to User.svc)
+    is an ``a:ActionNotSupported`` fault. Body or header elements in another Services namespace
+    are a Client (1.1) / Sender (1.2) fault naming the namespace.
+
+Headers
+    User requests may carry ApplicationToken, Credentials/Ticket and TimeZone (in that order);
+    SoPrincipal requests only ApplicationToken (Credentials or TimeZone there is a Client
+    fault). With ``application_token`` set, both services require exactly that token
+    (else Succeeded=false with InvalidApplicationTokenException); without it, none is checked.
+
+Users, logins and tickets
+    ``add_user(username, password, associate_id, …)`` adds a user (user names compare
+    case-insensitively, passwords exactly). AuthenticateUsernamePassword with the right password,
+    or AuthenticateWithAccessToken with a token given to ``add_access_token``, issues a fresh
+    ticket ``7T:<random>`` for that associate and answers AuthenticateResponse with the user's
+    SoPrincipalCarrier (plausible fixed ids, RoleName "User", FunctionRights, …), the ticket in
+    Credentials/Ticket and AuthenticationSucceeded true. A wrong password, an unknown user or an
+    unknown token answers HTTP 200 with Succeeded=false, ExceptionInfo (ExceptionType
+    "SoException", Message "Invalid user name or password" / "Invalid access token") and
+    AuthenticationSucceeded false; the password or token is never echoed. A token's principal
+    is the first user added for its associate (Associate, FullName, EMailAddress nil when there
+    is none). An access token is also accepted in the Credentials/Ticket header, as Services86
+    and later accept it. ``add_ticket`` makes any ticket valid for an associate.
+    ``expire_ticket(ticket)`` / ``expire_all_tickets()`` expire tickets: a User call with an
+    expired ticket gets Succeeded=false with SoSessionExpiredException ("The ticket has
+    expired"); a never-issued or missing ticket gets SoSecurityException. A new login issues a
+    new, valid ticket; ``add_ticket`` makes an expired ticket valid again. ``issued_tickets()``
+    lists the tickets logins issued, in order (expired ones included).
+
+User operations (the caller is the ticket's associate)
+    - GetUntrustedCredentials(Type): the caller's stored entries of that type, in order;
+      …ForAssociate(AssociateId, Type): that associate's.
+    - SaveUntrustedCredentials(Type, Credentials) / …ForAssociate: every stored entry of that
+      type with the same PublicValue is replaced in place, else the entry is appended. Left-out
+      fields are stored as .NET would: ValidFrom/ValidTo DateTime.MinValue (naive
+      0001-01-01T00:00:00), IsActive false, strings None. Datetimes are stored exactly as sent
+      (offsets kept). TableRight/FieldProperties in the request are read (and must be
+      well-formed) but ignored. The Credentials children must be in schema order. A missing
+      Type or Credentials is Succeeded=false (ArgumentNullException).
+    - RemoveUntrustedCredentials(Type, PublicValue) / …ForAssociate: removes every entry of that
+      type with that PublicValue (an absent PublicValue matches entries without one); nothing to
+      remove, or no Type, is not an error.
+    - Save and Remove answer an empty ``<OpResponse/>`` wrapper.
+    - CreateDefaultUntrustedCredentials: a new, unstored entry: ValidFrom now (UTC, whole
+      seconds), ValidTo .NET's DateTime.MaxValue, empty strings, IsActive true, TableRight
+      "Select Update Insert Delete", empty FieldProperties.
+    - GetCredentialTypes: the types given to ``add_credential_type`` (in order);
+      GetCredentialTypesForUserType(UserType) those allowed for that user type (absent means
+      Unknown; a value outside the enumeration is a Client fault).
+
+SoPrincipal operations need no ticket; GetSystemInfo answers a fixed SoSystemInfoCarrier.
+
+Demo data (``with_demo_data()``)
+    ``DEMO_TICKET`` valid for associate ``DEMO_ASSOCIATE_ID`` (5), who is user ``DEMO_USERNAME`` /
+    ``DEMO_PASSWORD`` and owns two imap credentials and one smtp credential; credential types
+    imap and smtp (Password, all user types), ldap (Edit, CanCreatePerson, internal and resource
+    associates) and openid (Hidden, external associates).
+
+Replies follow DataContractSerializer habits (default namespace, ``i:nil``), in SOAP 1.1, or 1.2
+when ``accept_soap12`` is set and the request used it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hmac
 import re
 import socket
 import socketserver
 import threading
-from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 
@@ -29,9 +98,11 @@ import attrs
 import httpx
 from lxml import etree
 
-from .._namespaces import NS
-from ..models import FieldProperty, FieldRight, TableRight, UntrustedCredentials
-from ._operations import ACTION_PREFIX, OPERATIONS, Call, CredentialStore, Operation
+from ..models import CredentialType, UntrustedCredentials, UserType
+from ..operations import DEFAULT_SERVICES, SERVICES_VERSIONS, namespace
+from ._demo import demo_credential_types, demo_credentials
+from ._operations import Call, Fill, OperationFailed, Served, served_operations
+from ._state import NetServerState, User
 from ._wire import (
     SOAP_1_1,
     SOAP_1_2,
@@ -44,6 +115,8 @@ from ._wire import (
     VersionMismatchError,
     build_fault,
     build_response,
+    clark_name,
+    namespace_hint,
     parse_envelope,
     read_sequence,
     split_envelope,
@@ -51,7 +124,9 @@ from ._wire import (
 
 __all__ = [
     "DEMO_ASSOCIATE_ID",
+    "DEMO_PASSWORD",
     "DEMO_TICKET",
+    "DEMO_USERNAME",
     "SERVICE_PATH",
     "FakeNetServer",
     "FakeResponse",
@@ -63,17 +138,25 @@ __all__ = [
 DEMO_TICKET = "7T:demo-ticket-0001"
 #: The associate the demo ticket authenticates; it owns the demo credentials.
 DEMO_ASSOCIATE_ID = 5
-#: Path prefix ``serve()`` advertises; the User service is ``SERVICE_PATH + "/User.svc"``.
+#: The demo user's name (associate ``DEMO_ASSOCIATE_ID``) for AuthenticateUsernamePassword.
+DEMO_USERNAME = "jane.doe"
+#: The demo user's password (made up, not a secret).
+DEMO_PASSWORD = "demo-password"
+#: Path prefix ``serve()`` advertises for Services86 (other versions end in their own name).
 SERVICE_PATH = "/Cust12345/Remote/Services86"
+_PATH_PREFIX = "/Cust12345/Remote/"
 
 _MAX_BODY = 16 * 1024 * 1024
 _CHARSETS = frozenset({"utf-8", "utf-16", "utf-16le", "utf-16be"})
 _PARAM_RE = re.compile(
     r';\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.ASCII
 )
+#: Lower-case path suffix → service name.
+_ENDPOINTS = {"/user.svc": "User", "/soprincipal.svc": "SoPrincipal"}
 
-_HEADER_FIELDS = (
-    Field("ApplicationToken", "string", secret=True),
+_APPLICATION_TOKEN = Field("ApplicationToken", "string", secret=True)
+_USER_HEADERS = (
+    _APPLICATION_TOKEN,
     Field("Credentials", "complex", (Field("Ticket", "string", secret=True),)),
     Field(
         "TimeZone",
@@ -81,6 +164,7 @@ _HEADER_FIELDS = (
         (Field("SoTimeZoneId", "int"), Field("SoTimeZoneLocationCode", "string")),
     ),
 )
+_SO_PRINCIPAL_HEADERS = (_APPLICATION_TOKEN,)
 
 _BAD_TICKET = NetServerFailure(
     message="Failed to authenticate the ticket: the ticket is missing, unknown or expired.",
@@ -88,11 +172,24 @@ _BAD_TICKET = NetServerFailure(
     source="SoCore",
     friendly_text="Your session is not valid. Please log in again.",
 )
+_EXPIRED_TICKET = NetServerFailure(
+    message="The ticket has expired",
+    exception_type="SoSessionExpiredException",
+    source="SoCore",
+    friendly_text="Your session has expired. Please log in again.",
+)
 _BAD_APPLICATION_TOKEN = NetServerFailure(
     message="The application token is missing or not valid for this installation.",
     exception_type="InvalidApplicationTokenException",
     source="SoCore",
     friendly_text="The application is not allowed to connect to this installation.",
+)
+_INTERNAL_ERROR = (
+    "The server was unable to process the request due to an internal error.  For more "
+    "information about the error, either turn on IncludeExceptionDetailInFaults (either from "
+    "ServiceBehaviorAttribute or from the <serviceDebug> configuration behavior) on the server "
+    "in order to send the exception information back to the client, or turn on tracing as per "
+    "the Microsoft .NET Framework SDK documentation and inspect the server trace logs."
 )
 
 
@@ -102,7 +199,7 @@ class RecordedRequest:
 
     ``headers`` has lower-case keys. ``soap_version`` ("1.1"/"1.2"), ``action`` and
     ``operation`` are None when the request was rejected before they were determined;
-    ``operation`` is set only for an action the stand-in knows.
+    ``operation`` is set only for an action the endpoint serves.
     """
 
     method: str
@@ -125,12 +222,16 @@ class FakeResponse:
 
 @attrs.frozen
 class RunningServer:
-    """A running ``serve()`` server: where it listens and the User.svc URL to call."""
+    """A running ``serve()`` server: where it listens, its base URL, and the service URLs.
+
+    ``url`` is ``<base_url>/User.svc``, ``so_principal_url`` ``<base_url>/SoPrincipal.svc``.
+    """
 
     host: str
     port: int
     base_url: str
     url: str
+    so_principal_url: str = ""
 
 
 @attrs.define
@@ -171,22 +272,42 @@ def _same_secret(received: Optional[str], expected: str) -> bool:
     return hmac.compare_digest(received.encode("utf-8"), expected.encode("utf-8"))
 
 
-class FakeNetServer:
-    """An in-memory NetServer Services86 User endpoint, behaving like WCF basicHttpBinding.
+def _endpoint(path: str) -> Optional[str]:
+    lowered = path.split("?", 1)[0].lower()
+    for suffix, service in _ENDPOINTS.items():
+        if lowered.endswith(suffix):
+            return service
+    return None
 
-    ``accept_soap12`` also accepts ``application/soap+xml`` (answered in SOAP 1.2); by default
-    that content type gets HTTP 415 like the real binding. ``application_token``, when set, must
-    be sent exactly in the ``ApplicationToken`` header (as SuperOffice Online requires); when
-    None it is not checked (like on-site installations). State is guarded by a lock, so one
-    instance can serve many threads and tasks at once.
+
+class FakeNetServer:
+    """An in-memory NetServer (User and SoPrincipal services), behaving like WCF basicHttpBinding.
+
+    ``services`` is the Services version served (one of ``SERVICES_VERSIONS``, default
+    Services86). ``accept_soap12`` also accepts ``application/soap+xml`` (answered in SOAP 1.2);
+    by default that content type gets HTTP 415 like the real binding. ``application_token``,
+    when set, must be sent exactly in the ``ApplicationToken`` header (as SuperOffice Online
+    requires); when None it is not checked (like on-site installations). State is guarded by a
+    lock, so one instance can serve many threads and tasks at once. The module docstring
+    describes the behaviour in full.
     """
 
     def __init__(
-        self, *, accept_soap12: bool = False, application_token: Optional[str] = None
+        self,
+        *,
+        accept_soap12: bool = False,
+        application_token: Optional[str] = None,
+        services: str = DEFAULT_SERVICES,
     ) -> None:
+        if services not in SERVICES_VERSIONS:
+            raise ValueError(
+                f"services must be one of {', '.join(SERVICES_VERSIONS)}, got {services!r}"
+            )
         self.accept_soap12 = accept_soap12
+        self.services = services
+        self._namespace = namespace(services)
         self._application_token = application_token
-        self._store = CredentialStore()
+        self._state = NetServerState()
         self._lock = threading.Lock()
         #: Every HTTP request received, in order, including rejected ones.
         self.requests: list[RecordedRequest] = []
@@ -194,41 +315,108 @@ class FakeNetServer:
     def __repr__(self) -> str:
         return (
             f"FakeNetServer(accept_soap12={self.accept_soap12!r}, "
-            f"application_token={'set' if self._application_token is not None else None})"
+            f"application_token={'set' if self._application_token is not None else None}, "
+            f"services={self.services!r})"
         )
 
     # ------------------------------------------------------------------ state
 
     def add_ticket(self, ticket: str, associate_id: int) -> None:
         """Accept ``ticket`` in the ``Credentials/Ticket`` header as ``associate_id``."""
-        self._store.add_ticket(ticket, associate_id)
+        self._state.add_ticket(ticket, associate_id)
+
+    def expire_ticket(self, ticket: str) -> None:
+        """Expire a valid ticket (issued or added); ValueError for one that is not valid."""
+        self._state.expire_ticket(ticket)
+
+    def expire_all_tickets(self) -> None:
+        """Expire every ticket valid now; later logins and ``add_ticket`` give valid ones."""
+        self._state.expire_all_tickets()
+
+    def issued_tickets(self) -> list[str]:
+        """The tickets Authenticate* calls issued, in issue order (expired ones included)."""
+        return self._state.issued_tickets()
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        associate_id: int,
+        *,
+        full_name: Optional[str] = None,
+        email_address: Optional[str] = None,
+        user_type: UserType = UserType.INTERNAL_ASSOCIATE,
+    ) -> None:
+        """Add a user AuthenticateUsernamePassword accepts (replaces one with the same name,
+        compared case-insensitively)."""
+        self._state.add_user(
+            User(
+                username=username,
+                password=password,
+                associate_id=associate_id,
+                full_name=full_name,
+                email_address=email_address,
+                user_type=UserType(user_type),
+            )
+        )
+
+    def add_access_token(self, token: str, associate_id: int) -> None:
+        """Add an access token for ``associate_id`` (AuthenticateWithAccessToken, Ticket header)."""
+        self._state.add_access_token(token, associate_id)
+
+    def add_credential_type(
+        self,
+        credential_type: CredentialType,
+        user_types: Sequence[UserType] = tuple(UserType),
+    ) -> None:
+        """Offer a credential type (for ``user_types``, default all) in GetCredentialTypes*;
+        one with the same ``type`` is replaced in place."""
+        self._state.add_credential_type(credential_type, (UserType(t) for t in user_types))
 
     def add_credentials(
         self, associate_id: int, credential_type: str, credentials: UntrustedCredentials
     ) -> None:
         """Store one more credential of ``credential_type`` (e.g. ``"imap"``) for an associate."""
-        self._store.add_credentials(associate_id, credential_type, credentials)
+        self._state.add_credentials(associate_id, credential_type, credentials)
 
     def stored_credentials(
         self, associate_id: int, credential_type: str
     ) -> tuple[UntrustedCredentials, ...]:
-        """What the stand-in holds for one associate and type, in insertion order."""
-        return self._store.credentials(associate_id, credential_type)
+        """What the stand-in holds for one associate and type, in order."""
+        return self._state.credentials(associate_id, credential_type)
 
     @classmethod
     def with_demo_data(
-        cls, *, accept_soap12: bool = False, application_token: Optional[str] = None
+        cls,
+        *,
+        accept_soap12: bool = False,
+        application_token: Optional[str] = None,
+        services: str = DEFAULT_SERVICES,
     ) -> FakeNetServer:
-        """A stand-in with ``DEMO_TICKET`` for associate ``DEMO_ASSOCIATE_ID`` and its credentials.
+        """A stand-in with ``DEMO_TICKET`` and user ``DEMO_USERNAME``/``DEMO_PASSWORD`` for
+        associate ``DEMO_ASSOCIATE_ID``, its credentials, and four credential types.
 
         Associate 5 has two ``imap`` credentials (one active and never expiring, with a
         tz-aware ValidFrom, TableRight {Select, Update} and one FieldProperties entry; one
-        inactive and expired) and one ``smtp`` credential.
+        inactive and expired) and one ``smtp`` credential. Credential types: imap and smtp
+        (Password), ldap (Edit, CanCreatePerson; internal and resource associates), openid
+        (Hidden; external associates).
         """
-        server = cls(accept_soap12=accept_soap12, application_token=application_token)
+        server = cls(
+            accept_soap12=accept_soap12, application_token=application_token, services=services
+        )
         server.add_ticket(DEMO_TICKET, DEMO_ASSOCIATE_ID)
-        for credential_type, credentials in _demo_credentials():
+        server.add_user(
+            DEMO_USERNAME,
+            DEMO_PASSWORD,
+            DEMO_ASSOCIATE_ID,
+            full_name="Jane Doe",
+            email_address="jane.doe@example.com",
+        )
+        for credential_type, credentials in demo_credentials():
             server.add_credentials(DEMO_ASSOCIATE_ID, credential_type, credentials)
+        for kind, user_types in demo_credential_types():
+            server.add_credential_type(kind, user_types)
         return server
 
     # ------------------------------------------------------------------ sans-IO core
@@ -236,7 +424,7 @@ class FakeNetServer:
     def handle(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes
     ) -> FakeResponse:
-        """Answer one HTTP request as NetServer's User.svc would, and record it."""
+        """Answer one HTTP request as NetServer's User.svc or SoPrincipal.svc would; record it."""
         lowered: dict[str, str] = {}
         for key, value in headers.items():
             name = key.lower()
@@ -260,7 +448,8 @@ class FakeNetServer:
     def _handle(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes, trace: _Trace
     ) -> FakeResponse:
-        if not path.split("?", 1)[0].lower().endswith("/user.svc"):
+        endpoint = _endpoint(path)
+        if endpoint is None:
             return _text_response(404, "Not Found")
         if method.upper() != "POST":
             response = _text_response(405, "Method Not Allowed")
@@ -282,10 +471,8 @@ class FakeNetServer:
         trace.soap_version = version.label
         trace.action = action
 
-        operation: Optional[Operation] = None
-        if action.startswith(ACTION_PREFIX):
-            operation = OPERATIONS.get(action[len(ACTION_PREFIX) :])
-        if operation is None:
+        served = served_operations(self.services).get(action)
+        if served is None or served.service != endpoint:
             return self._fault(
                 version,
                 FaultKind.ACTION_NOT_SUPPORTED,
@@ -296,86 +483,92 @@ class FakeNetServer:
                 "that sender and receiver have the same contract and the same binding "
                 "(including security requirements, e.g. Message, Transport, None).",
             )
-        trace.operation = operation.name
+        trace.operation = served.name
 
+        ns = self._namespace
         try:
             envelope = parse_envelope(body, version)
-            header, payload = split_envelope(envelope, version)
-            soap_headers = self._read_headers(header)
-            args = self._read_body(operation, payload)
+            header, payload = split_envelope(envelope, version, ns)
+            soap_headers = self._read_headers(header, served)
+            args = self._read_body(served, payload)
         except VersionMismatchError as exc:
             return self._fault(version, FaultKind.VERSION_MISMATCH, exc.reason)
         except RequestError as exc:
             return self._fault(version, FaultKind.CLIENT, exc.reason)
 
-        failure, caller = self._authenticate(soap_headers)
-        if failure is not None or caller is None:
-            return self._reply(version, operation, None, failure or _BAD_TICKET)
-        call = Call(store=self._store, caller_associate_id=caller, args=args)
         try:
-            return self._reply(version, operation, call, None)
+            failure, caller = self._authenticate(served, soap_headers)
+            fill: Optional[Fill] = None
+            if failure is None:
+                call = Call(
+                    state=self._state,
+                    services=self.services,
+                    caller_associate_id=caller,
+                    args=args,
+                )
+                try:
+                    fill = served.handler.run(call)
+                except OperationFailed as exc:
+                    failure = exc.failure
+            if failure is not None:
+                fill = served.handler.on_failure
+            body_bytes = build_response(version, ns, served.wrapper_name, fill, failure)
         except Exception:
-            return self._fault(
-                version,
-                FaultKind.INTERNAL_SERVICE_FAULT,
-                "The server was unable to process the request due to an internal error.  For "
-                "more information about the error, either turn on IncludeExceptionDetailInFaults "
-                "(either from ServiceBehaviorAttribute or from the <serviceDebug> configuration "
-                "behavior) on the server in order to send the exception information back to the "
-                "client, or turn on tracing as per the Microsoft .NET Framework SDK documentation "
-                "and inspect the server trace logs.",
-            )
+            return self._fault(version, FaultKind.INTERNAL_SERVICE_FAULT, _INTERNAL_ERROR)
+        return FakeResponse(200, {"Content-Type": version.content_type}, body_bytes)
 
-    @staticmethod
-    def _read_headers(header: Optional[etree._Element]) -> dict[str, object]:
+    def _read_headers(self, header: Optional[etree._Element], served: Served) -> dict[str, object]:
         if header is None:
             return {}
+        ns = self._namespace
         for child in header:
-            if isinstance(child.tag, str) and child.tag.startswith(f"{{{WS_ADDRESSING}}}"):
-                local = child.tag.rpartition("}")[2]
+            if not isinstance(child.tag, str):
+                continue
+            qname = etree.QName(child)
+            if qname.namespace == WS_ADDRESSING:
                 raise RequestError(
-                    f"WS-Addressing header 'wsa:{local}' is not supported: this endpoint uses "
-                    "basicHttpBinding, which has no addressing (AddressingVersion.None)."
+                    f"WS-Addressing header 'wsa:{qname.localname}' is not supported: this "
+                    "endpoint uses basicHttpBinding, which has no addressing "
+                    "(AddressingVersion.None)."
                 )
-        return read_sequence(header, _HEADER_FIELDS, "Header")
+            if (
+                not served.needs_ticket
+                and qname.namespace == ns
+                and qname.localname in ("Credentials", "TimeZone")
+            ):
+                raise RequestError(
+                    f"Header {qname.localname!r} is not part of the {served.service} contract: "
+                    f"{served.service} requests carry only the ApplicationToken header."
+                )
+        fields = _USER_HEADERS if served.needs_ticket else _SO_PRINCIPAL_HEADERS
+        return read_sequence(header, fields, "Header", ns)
 
-    @staticmethod
-    def _read_body(operation: Operation, payload: etree._Element) -> dict[str, object]:
-        expected = f"{{{NS}}}{operation.name}"
+    def _read_body(self, served: Served, payload: etree._Element) -> dict[str, object]:
+        expected = f"{{{self._namespace}}}{served.name}"
         if payload.tag != expected:
             raise RequestError(
                 f"Error in deserializing body of request message for operation "
-                f"'{operation.name}'. OperationFormatter encountered an invalid Message body. "
-                f"Expected to find an element named {expected}, but found {payload.tag}."
+                f"'{served.name}'. OperationFormatter encountered an invalid Message body. "
+                f"Expected to find an element named {expected}, but found "
+                f"{clark_name(payload)}.{namespace_hint(payload, self._namespace)}"
             )
-        return read_sequence(payload, operation.request, operation.name)
+        return read_sequence(payload, served.request, served.name, self._namespace)
 
     def _authenticate(
-        self, soap_headers: Mapping[str, object]
+        self, served: Served, soap_headers: Mapping[str, object]
     ) -> tuple[Optional[NetServerFailure], Optional[int]]:
         if self._application_token is not None:
             token = soap_headers.get("ApplicationToken")
             if not isinstance(token, str) or not _same_secret(token, self._application_token):
                 return _BAD_APPLICATION_TOKEN, None
+        if not served.needs_ticket:
+            return None, None
         credentials = soap_headers.get("Credentials")
         ticket = credentials.get("Ticket") if isinstance(credentials, dict) else None
-        caller = self._store.associate_for_ticket(ticket if isinstance(ticket, str) else None)
-        return (_BAD_TICKET, None) if caller is None else (None, caller)
-
-    @staticmethod
-    def _reply(
-        version: SoapVersion,
-        operation: Operation,
-        call: Optional[Call],
-        failure: Optional[NetServerFailure],
-    ) -> FakeResponse:
-        if call is None:
-            body = build_response(version, operation.name, None, failure)
-        else:
-            body = build_response(
-                version, operation.name, functools.partial(operation.handler, call)
-            )
-        return FakeResponse(200, {"Content-Type": version.content_type}, body)
+        status = self._state.ticket_status(ticket if isinstance(ticket, str) else None)
+        if status.associate_id is not None:
+            return None, status.associate_id
+        return (_EXPIRED_TICKET if status.expired else _BAD_TICKET), None
 
     @staticmethod
     def _fault(version: SoapVersion, kind: FaultKind, reason: str) -> FakeResponse:
@@ -417,9 +610,13 @@ class FakeNetServer:
         try:
             bound_port = int(server.server_address[1])
             url_host = _url_host(host)
-            base_url = f"http://{url_host}:{bound_port}{SERVICE_PATH}"
+            base_url = f"http://{url_host}:{bound_port}{_PATH_PREFIX}{self.services}"
             yield RunningServer(
-                host=host, port=bound_port, base_url=base_url, url=f"{base_url}/User.svc"
+                host=host,
+                port=bound_port,
+                base_url=base_url,
+                url=f"{base_url}/User.svc",
+                so_principal_url=f"{base_url}/SoPrincipal.svc",
             )
         finally:
             server.shutdown()
@@ -546,57 +743,3 @@ class _Handler(BaseHTTPRequestHandler):
     do_DELETE = _dispatch
     do_PATCH = _dispatch
     do_OPTIONS = _dispatch
-
-
-# --------------------------------------------------------------------------- demo data
-
-
-def _demo_credentials() -> list[tuple[str, UntrustedCredentials]]:
-    cest = timezone(timedelta(hours=2))
-    return [
-        (
-            "imap",
-            UntrustedCredentials(
-                valid_from=datetime(2021, 3, 25, 21, 36, 23, tzinfo=cest),
-                valid_to=datetime(9999, 12, 31, 23, 59, 59, 999999),
-                comment="Work mailbox",
-                secret_value="demo-imap-password",
-                public_value="jane.doe@example.com",
-                is_active=True,
-                table_right=TableRight(mask=frozenset({"Select", "Update"})),
-                field_properties={
-                    "SecretValue": FieldProperty(
-                        field_right=FieldRight(mask=frozenset({"Read", "Write"})),
-                        field_type="System.String",
-                        field_length=255,
-                    )
-                },
-            ),
-        ),
-        (
-            "imap",
-            UntrustedCredentials(
-                valid_from=datetime(2019, 1, 1, 0, 0, 0),
-                valid_to=datetime(2020, 12, 31, 23, 59, 59),
-                comment=None,
-                secret_value="demo-old-imap-password",
-                public_value="jane.doe@old.example.com",
-                is_active=False,
-                table_right=TableRight(mask=frozenset({"Select"}), reason="Inactive"),
-                field_properties={},
-            ),
-        ),
-        (
-            "smtp",
-            UntrustedCredentials(
-                valid_from=datetime(2022, 6, 1, 8, 0, 0, tzinfo=timezone.utc),
-                valid_to=datetime(2030, 6, 1, 8, 0, 0, tzinfo=timezone.utc),
-                comment="Outgoing mail",
-                secret_value="demo-smtp-password",
-                public_value="jane.doe",
-                is_active=True,
-                table_right=TableRight(mask=frozenset({"Select", "Update", "Insert", "Delete"})),
-                field_properties=None,
-            ),
-        ),
-    ]

@@ -19,11 +19,12 @@ from typing import Callable, Optional, cast
 import attrs
 from lxml import etree
 
-from .._namespaces import NS, SOAP11, SOAP12, XSI, XSI_NIL
-from ..xsd import ScalarError, format_bool, parse_bool, parse_int
+from .._namespaces import SOAP11, SOAP12, XSI, XSI_NIL
+from ..xsd import ScalarError, format_bool, parse_bool, parse_datetime, parse_int
 
 __all__ = [
     "ADDRESSING_NONE",
+    "NETSERVER_NS_PREFIX",
     "SOAP_1_1",
     "SOAP_1_2",
     "WCF_DISPATCHER",
@@ -36,6 +37,7 @@ __all__ = [
     "VersionMismatchError",
     "build_fault",
     "build_response",
+    "namespace_hint",
     "nsmap",
     "parse_envelope",
     "read_sequence",
@@ -48,6 +50,8 @@ ADDRESSING_NONE = "http://schemas.microsoft.com/ws/2005/05/addressing/none"
 WCF_DISPATCHER = (
     "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"
 )
+#: Every NetServer Services namespace starts with this (``…/NetServer/Services86``).
+NETSERVER_NS_PREFIX = "http://www.superoffice.net/ws/crm/NetServer/"
 #: WS-Addressing 1.0; basicHttpBinding does not speak it.
 WS_ADDRESSING = "http://www.w3.org/2005/08/addressing"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -102,18 +106,32 @@ class NetServerFailure:
     friendly_text: str
 
 
+#: Field kinds whose element is not nillable (value types in .NET).
+_VALUE_KINDS = frozenset({"int", "bool", "datetime", "enum", "tokens"})
+_KINDS = _VALUE_KINDS | {"string", "complex", "array"}
+
+
 @attrs.frozen
 class Field:
     """One element of an ``xs:sequence`` the stand-in reads.
 
-    ``kind`` is ``"int"``, ``"bool"`` (both not nillable), ``"string"`` or ``"complex"`` (both
-    nillable); a complex field lists its own ``children``. ``secret`` fields are never quoted.
+    ``kind`` is one of:
+
+    - ``"int"``, ``"bool"``, ``"datetime"`` (xs:int, xs:boolean, xs:dateTime);
+    - ``"enum"`` (an xs:string enumeration; ``choices`` lists the values);
+    - ``"tokens"`` (an ``xs:list`` flags mask; ``choices`` lists the tokens);
+    - ``"string"`` (xs:string);
+    - ``"complex"`` (a sequence of ``children``);
+    - ``"array"`` (0..n repetitions of the single field in ``children``).
+
+    The first five are not nillable, the last three are. ``secret`` fields are never quoted.
     """
 
     name: str
-    kind: str
+    kind: str = attrs.field(validator=attrs.validators.in_(_KINDS))
     children: tuple[Field, ...] = ()
     secret: bool = False
+    choices: tuple[str, ...] = ()
 
 
 def quote(text: str) -> str:
@@ -132,6 +150,17 @@ def clark_name(element: etree._Element) -> str:
     """A readable ``{namespace}local`` (or bare ``local``) name for a fault reason."""
     qname = etree.QName(element)
     return f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
+
+
+def namespace_hint(element: etree._Element, ns: str) -> str:
+    """An extra sentence when ``element`` is in another NetServer Services namespace, else ""."""
+    other = etree.QName(element).namespace or ""
+    if other != ns and other.startswith(NETSERVER_NS_PREFIX):
+        return (
+            f" The element is in namespace {other!r}, but this endpoint serves {ns!r}: "
+            "the request was built for another Services version."
+        )
+    return ""
 
 
 # --------------------------------------------------------------------------- request parsing
@@ -205,15 +234,18 @@ _MISPLACED_HEADERS = frozenset({"ApplicationToken", "Credentials", "TimeZone"})
 
 
 def split_envelope(
-    envelope: etree._Element, version: SoapVersion
+    envelope: etree._Element, version: SoapVersion, ns: str
 ) -> tuple[Optional[etree._Element], etree._Element]:
-    """Return (Header or None, the single Body payload element) of a parsed envelope."""
+    """Return (Header or None, the single Body payload element) of a parsed envelope.
+
+    ``ns`` is the Services namespace the endpoint serves (for the misplaced-header check).
+    """
     soap = version.envelope_ns
     header: Optional[etree._Element] = None
     body: Optional[etree._Element] = None
     for child in _element_children(envelope, "Envelope"):
         qname = etree.QName(child)
-        if qname.namespace == NS and qname.localname in _MISPLACED_HEADERS:
+        if qname.namespace == ns and qname.localname in _MISPLACED_HEADERS:
             raise RequestError(
                 f"Element {qname.localname!r} appears directly under Envelope; it is a SOAP "
                 "header and must be inside the Header element."
@@ -260,44 +292,85 @@ def _simple_text(element: etree._Element, path: str) -> str:
     return "".join(parts)
 
 
-def _read_value(element: etree._Element, field: Field, path: str) -> object:
+_SCALARS: Mapping[str, tuple[str, Callable[[str], object]]] = {
+    "int": ("xs:int", parse_int),
+    "bool": ("xs:boolean", parse_bool),
+    "datetime": ("xs:dateTime", parse_datetime),
+}
+
+
+def _read_array(element: etree._Element, field: Field, path: str, ns: str) -> list[object]:
+    (item,) = field.children
+    values: list[object] = []
+    for position, child in enumerate(_element_children(element, path), 1):
+        if child.tag != f"{{{ns}}}{item.name}":
+            raise RequestError(
+                f"Unexpected element {clark_name(child)} in {path}; expected only "
+                f"{item.name!r} items in namespace {ns}.{namespace_hint(child, ns)}"
+            )
+        values.append(_read_value(child, item, f"{path}/{item.name}[{position}]", ns))
+    return values
+
+
+def _read_value(element: etree._Element, field: Field, path: str, ns: str) -> object:
     if _is_nil(element, path):
-        if field.kind in ("int", "bool"):
+        if field.kind in _VALUE_KINDS:
             raise RequestError(f'{path} is not nillable but has i:nil="true".')
         if len(element) or (element.text or "").strip(_XML_WS):
             raise RequestError(f'{path} has i:nil="true" but is not empty.')
         return None
     if field.kind == "complex":
-        return read_sequence(element, field.children, path)
+        return read_sequence(element, field.children, path, ns)
+    if field.kind == "array":
+        return _read_array(element, field, path, ns)
     text = _simple_text(element, path)
+    shown = "(hidden)" if field.secret else quote(text)
     if field.kind == "string":
         return text
+    if field.kind == "enum":
+        value = text.strip(_XML_WS)
+        if value not in field.choices:
+            raise RequestError(
+                f"{path} is not a valid value of its enumeration: {shown}; expected one of "
+                f"{', '.join(field.choices)}."
+            )
+        return value
+    if field.kind == "tokens":
+        tokens = tuple(text.split())
+        unknown = [token for token in tokens if token not in field.choices]
+        if unknown:
+            raise RequestError(
+                f"{path} holds an unknown flag {quote(unknown[0])}; expected tokens from "
+                f"{', '.join(field.choices)}."
+            )
+        return tokens
+    xsd_type, parse = _SCALARS[field.kind]
     try:
-        return parse_int(text) if field.kind == "int" else parse_bool(text)
+        return parse(text)
     except ScalarError:
-        xsd_type = "xs:int" if field.kind == "int" else "xs:boolean"
-        shown = "(hidden)" if field.secret else quote(text)
         raise RequestError(f"{path} is not a valid {xsd_type}: {shown}.") from None
 
 
-def read_sequence(parent: etree._Element, fields: Sequence[Field], path: str) -> dict[str, object]:
+def read_sequence(
+    parent: etree._Element, fields: Sequence[Field], path: str, ns: str
+) -> dict[str, object]:
     """Read ``parent``'s children as the ``xs:sequence`` ``fields`` (all minOccurs=0).
 
-    Children must be in the Services86 namespace, known, in order and not repeated; text between
-    them is an error. ``xsi:type`` and other attributes are ignored. Absent fields are absent
-    from the result.
+    Children must be in namespace ``ns`` (the endpoint's Services namespace), known, in order and
+    not repeated; text between them is an error. ``xsi:type`` and other attributes are ignored.
+    Absent fields are absent from the result.
     """
     index = {field.name: position for position, field in enumerate(fields)}
     values: dict[str, object] = {}
     last = -1
     for child in _element_children(parent, path):
         qname = etree.QName(child)
-        position = index.get(qname.localname) if qname.namespace == NS else None
+        position = index.get(qname.localname) if qname.namespace == ns else None
         if position is None:
             expected = ", ".join(field.name for field in fields) or "no children"
             raise RequestError(
                 f"Unexpected element {clark_name(child)} in {path}; expected (in this order, "
-                f"each optional, in namespace {NS}): {expected}."
+                f"each optional, in namespace {ns}): {expected}.{namespace_hint(child, ns)}"
             )
         if position == last:
             raise RequestError(f"Element {qname.localname!r} appears more than once in {path}.")
@@ -308,7 +381,7 @@ def read_sequence(parent: etree._Element, fields: Sequence[Field], path: str) ->
             )
         last = position
         field = fields[position]
-        values[field.name] = _read_value(child, field, f"{path}/{field.name}")
+        values[field.name] = _read_value(child, field, f"{path}/{field.name}", ns)
     return values
 
 
@@ -320,8 +393,10 @@ def _serialize(root: etree._Element) -> bytes:
     return data
 
 
-def _text_element(parent: etree._Element, name: str, text: Optional[str]) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NS}}}{name}")
+def _text_element(
+    parent: etree._Element, ns: str, name: str, text: Optional[str]
+) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ns}}}{name}")
     if text is None:
         element.set(XSI_NIL, "true")
     else:
@@ -331,36 +406,39 @@ def _text_element(parent: etree._Element, name: str, text: Optional[str]) -> etr
 
 def build_response(
     version: SoapVersion,
-    operation: str,
+    ns: str,
+    wrapper_name: str,
     fill: Optional[Callable[[etree._Element], None]],
     failure: Optional[NetServerFailure] = None,
 ) -> bytes:
-    """A NetServer reply envelope: the four response headers and ``<{operation}Response>``.
+    """A NetServer reply envelope: the four response headers and the ``wrapper_name`` element.
 
-    ``fill`` adds the payload to the (default-namespace) response wrapper; with ``failure`` the
-    headers say Succeeded=false and carry the ExceptionInfo.
+    Everything NetServer writes is in the Services namespace ``ns``. ``fill`` adds the payload to
+    the (default-namespace) response wrapper; with ``failure`` the headers say Succeeded=false
+    and carry the ExceptionInfo (``fill`` may still write a payload, e.g. a failed login's
+    AuthenticationSucceeded=false).
     """
     soap = version.envelope_ns
     envelope = etree.Element(f"{{{soap}}}Envelope", nsmap={"s": soap})
     header = etree.SubElement(envelope, f"{{{soap}}}Header")
-    info = etree.SubElement(header, f"{{{NS}}}ExceptionInfo", nsmap=nsmap({None: NS, "i": XSI}))
+    info = etree.SubElement(header, f"{{{ns}}}ExceptionInfo", nsmap=nsmap({None: ns, "i": XSI}))
     if failure is None:
         info.set(XSI_NIL, "true")
     else:
-        _text_element(info, "Message", failure.message)
-        _text_element(info, "StackTrace", None)
-        _text_element(info, "FriendlyText", failure.friendly_text)
-        _text_element(info, "ExceptionType", failure.exception_type)
-        _text_element(info, "Source", failure.source)
-        _text_element(info, "InnerException", None)
-        etree.SubElement(info, f"{{{NS}}}Parameters")
-    etree.SubElement(header, f"{{{NS}}}ExtraInfo", nsmap=nsmap({None: NS, "i": XSI}))
-    succeeded = etree.SubElement(header, f"{{{NS}}}Succeeded", nsmap=nsmap({None: NS}))
+        _text_element(info, ns, "Message", failure.message)
+        _text_element(info, ns, "StackTrace", None)
+        _text_element(info, ns, "FriendlyText", failure.friendly_text)
+        _text_element(info, ns, "ExceptionType", failure.exception_type)
+        _text_element(info, ns, "Source", failure.source)
+        _text_element(info, ns, "InnerException", None)
+        etree.SubElement(info, f"{{{ns}}}Parameters")
+    etree.SubElement(header, f"{{{ns}}}ExtraInfo", nsmap=nsmap({None: ns, "i": XSI}))
+    succeeded = etree.SubElement(header, f"{{{ns}}}Succeeded", nsmap=nsmap({None: ns}))
     succeeded.text = format_bool(failure is None)
-    timezone = etree.SubElement(header, f"{{{NS}}}TimeZone", nsmap=nsmap({None: NS, "i": XSI}))
+    timezone = etree.SubElement(header, f"{{{ns}}}TimeZone", nsmap=nsmap({None: ns, "i": XSI}))
     timezone.set(XSI_NIL, "true")
     body = etree.SubElement(envelope, f"{{{soap}}}Body")
-    wrapper = etree.SubElement(body, f"{{{NS}}}{operation}Response", nsmap=nsmap({None: NS}))
+    wrapper = etree.SubElement(body, f"{{{ns}}}{wrapper_name}", nsmap=nsmap({None: ns}))
     if fill is not None:
         fill(wrapper)
     return _serialize(envelope)
