@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -223,3 +225,232 @@ def test_quickstart_example(
     out = capsys.readouterr().out
     assert "2 imap credential(s) for associate 5" in out
     assert "demo-imap-password" not in out
+
+
+# ----------------------------------------------------------------------------------------------
+# The other commands
+
+
+def run_with(
+    args: list[str], capsys: pytest.CaptureFixture[str], stdin: str = ""
+) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(args, stdout=out, stdin=io.StringIO(stdin))
+    captured = capsys.readouterr()
+    return code, out.getvalue() + captured.out, captured.err
+
+
+def user_args(running: RunningServer, command: str, *extra: str) -> list[str]:
+    return [command, "--url", running.base_url, "--ticket", DEMO_TICKET, *extra]
+
+
+def listed(running: RunningServer, capsys: pytest.CaptureFixture[str], *extra: str) -> Any:
+    code, out, err = run_with(
+        user_args(running, "untrusted-credentials", "--type", "imap", "--json", *extra), capsys
+    )
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_save_reads_the_secret_from_stdin_and_replaces_by_public_value(
+    running: RunningServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = user_args(
+        running,
+        "save-untrusted-credentials",
+        "--associate-id",
+        "5",
+        "--type",
+        "imap",
+        "--public-value",
+        "jane.doe@example.com",
+        "--secret-stdin",
+        "--active",
+        "--valid-from",
+        "2025-01-01T00:00:00Z",
+        "--comment",
+        "rotated",
+    )
+    code, out, err = run_with(args, capsys, stdin="brand-new-secret\n")
+    assert code == 0, err
+    assert "Saved imap credentials" in out
+    assert "brand-new-secret" not in out + err
+    rows = listed(running, capsys, "--associate-id", "5", "--show-secrets")
+    assert len(rows) == 2
+    assert rows[0]["secret_value"] == "brand-new-secret"
+    assert rows[0]["comment"] == "rotated"
+    assert rows[0]["valid_from"] == "2025-01-01T00:00:00+00:00"
+
+
+def test_save_reads_the_secret_from_an_environment_variable(
+    running: RunningServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEW_SECRET", "env-secret")
+    args = user_args(
+        running,
+        "save-untrusted-credentials",
+        "--type",
+        "imap",
+        "--public-value",
+        "bob",
+        "--secret-env",
+        "NEW_SECRET",
+        "--json",
+    )
+    code, out, _ = run_with(args, capsys)
+    assert code == 0
+    assert json.loads(out) == {"ok": True}
+    rows = listed(running, capsys, "--show-secrets")
+    assert rows[-1]["public_value"] == "bob"
+    assert rows[-1]["secret_value"] == "env-secret"
+    assert rows[-1]["valid_from"] == "0001-01-01T00:00:00"  # left out: .NET's MinValue
+
+
+def test_save_with_a_missing_environment_variable_is_a_usage_error(
+    running: RunningServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = user_args(
+        running,
+        "save-untrusted-credentials",
+        "--type",
+        "imap",
+        "--public-value",
+        "x",
+        "--secret-env",
+        "NO_SUCH_VARIABLE_HERE",
+    )
+    code, _, err = run_with(args, capsys)
+    assert code == 2
+    assert "NO_SUCH_VARIABLE_HERE" in err
+
+
+def test_save_with_a_bad_date_is_a_usage_error(
+    running: RunningServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = user_args(
+        running,
+        "save-untrusted-credentials",
+        "--type",
+        "imap",
+        "--public-value",
+        "x",
+        "--valid-to",
+        "tomorrow",
+    )
+    code, _, err = run_with(args, capsys)
+    assert code == 2
+    assert "--valid-to" in err
+
+
+def test_remove(running: RunningServer, capsys: pytest.CaptureFixture[str]) -> None:
+    args = user_args(
+        running,
+        "remove-untrusted-credentials",
+        "--associate-id",
+        "5",
+        "--type",
+        "imap",
+        "--public-value",
+        "jane.doe@old.example.com",
+    )
+    code, out, err = run_with(args, capsys)
+    assert code == 0, err
+    assert "Removed" in out
+    assert [r["public_value"] for r in listed(running, capsys)] == ["jane.doe@example.com"]
+
+
+def test_default_untrusted_credentials(
+    running: RunningServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_with(user_args(running, "default-untrusted-credentials", "--json"), capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["valid_to"] == "9999-12-31T23:59:59.999999"
+    assert data["is_active"] is True
+    code, out, _ = run_with(user_args(running, "default-untrusted-credentials"), capsys)
+    assert code == 0
+    assert "valid_to" in out
+
+
+def test_credential_types(running: RunningServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_with(user_args(running, "credential-types", "--json"), capsys)
+    assert code == 0
+    every = json.loads(out)
+    assert {"imap", "smtp"} <= {row["type"] for row in every}
+    assert list(every[0]) == [
+        "type",
+        "display_type",
+        "value_control",
+        "can_create_person",
+        "is_user_name_supported",
+        "description",
+    ]
+    code, out, _ = run_with(
+        user_args(running, "credential-types", "--user-type", "ExternalAssociate", "--json"),
+        capsys,
+    )
+    assert code == 0
+    assert {row["type"] for row in json.loads(out)} < {row["type"] for row in every}
+    code, out, _ = run_with(user_args(running, "credential-types"), capsys)
+    assert "VALUE CONTROL" in out
+
+
+def test_login_hides_the_ticket_unless_asked(
+    running: RunningServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["login", "--url", running.base_url, "--username", "jane.doe", "--password-stdin"]
+    code, out, err = run_with(base, capsys, stdin="demo-password")
+    assert code == 0, err
+    assert "Authenticated as jane.doe (associate id 5)" in out
+    assert "7T:" not in out
+    assert "--show-secrets" in out
+    code, out, _ = run_with([*base, "--show-secrets"], capsys, stdin="demo-password")
+    assert code == 0
+    ticket = out.strip().splitlines()[-1]
+    assert ticket.startswith("7T:")
+    code, out, _ = run_with(
+        ["untrusted-credentials", "--url", running.base_url, "--ticket", ticket, "--type", "imap"],
+        capsys,
+    )
+    assert code == 0
+    code, out, _ = run_with([*base, "--json"], capsys, stdin="demo-password")
+    assert json.loads(out)["ticket"] == "********"
+
+
+def test_login_with_a_wrong_password_exits_3(
+    running: RunningServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PW", "wrong-password-value")
+    args = ["login", "--url", running.base_url, "--username", "jane.doe", "--password-env", "PW"]
+    code, out, err = run_with(args, capsys)
+    assert code == 3
+    assert "AuthenticationError" in err
+    assert "wrong-password-value" not in out + err
+
+
+def test_login_needs_a_secret(running: RunningServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_with(["login", "--url", running.base_url, "--username", "jane.doe"], capsys)
+    assert code == 2
+    assert "password" in err
+
+
+def test_system_info(running: RunningServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_with(["system-info", "--url", running.base_url, "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["build_type"] == "Release"
+    assert data["license"]["module_licenses"]
+    code, out, _ = run_with(["system-info", "--url", running.base_url], capsys)
+    assert "build_type" in out
+
+
+def test_every_operation_is_reachable() -> None:
+    from superoffice_soap import OPERATIONS
+    from superoffice_soap.cli import _parser
+
+    parser = _parser()
+    helps = parser.format_help()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    text = helps + "".join(p.format_help() for p in subparsers.choices.values())
+    for service, name in OPERATIONS:
+        assert name in text, f"{service}.{name} has no command"
