@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, Literal, Optional, TypeVar
 
 import attrs
@@ -157,9 +157,20 @@ def to_xml_bool(argument: str, value: object) -> str:
     return format_bool(value)
 
 
+_MAX_OFFSET = timedelta(hours=14)
+
+
 def to_xml_datetime(argument: str, value: object) -> str:
+    """A naive or aware datetime as xs:dateTime; an offset must be whole minutes within ±14:00,
+    as XML Schema demands (anything else would be refused, or silently moved)."""
     if not isinstance(value, datetime):
         raise InvalidRequestError(argument, f"must be a datetime, got {type(value).__name__}")
+    offset = value.utcoffset()
+    if offset is not None:
+        if offset % timedelta(minutes=1):
+            raise InvalidRequestError(argument, f"UTC offset {offset} is not a whole minute")
+        if abs(offset) > _MAX_OFFSET:
+            raise InvalidRequestError(argument, f"UTC offset {offset} is beyond ±14:00")
     return format_datetime(value)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -339,3 +339,33 @@ def test_authenticate_netserver_error_is_an_authentication_error() -> None:
         parse(operation, content)
     assert info.value.exception_type == "SoException"
     assert info.value.message == "Wrong password"
+
+
+@pytest.mark.parametrize(
+    ("offset", "problem"),
+    [
+        (timedelta(hours=15), "beyond ±14:00"),
+        (-timedelta(hours=23, minutes=59), "beyond ±14:00"),
+        (timedelta(hours=1, seconds=30), "not a whole minute"),
+        (timedelta(microseconds=1), "not a whole minute"),
+    ],
+)
+def test_datetime_offsets_xml_schema_cannot_carry_are_refused(
+    offset: timedelta, problem: str
+) -> None:
+    value = datetime(2021, 3, 25, 12, 0, tzinfo=timezone(offset))
+    arguments = {"credential_type": "imap", "credentials": UntrustedCredentials(valid_from=value)}
+    operation = OPERATIONS[("User", "SaveUntrustedCredentials")]
+    with pytest.raises(InvalidRequestError) as info:
+        build_request(operation, arguments, url=BASE)
+    assert info.value.argument == "credentials.valid_from"
+    assert problem in str(info.value)
+
+
+def test_datetime_offsets_at_the_limits_are_sent() -> None:
+    operation = OPERATIONS[("User", "SaveUntrustedCredentials")]
+    for hours in (14, -14):
+        value = datetime(2021, 3, 25, 12, 0, tzinfo=timezone(timedelta(hours=hours)))
+        arguments = {"credential_type": "x", "credentials": UntrustedCredentials(valid_to=value)}
+        content = build_request(operation, arguments, url=BASE).content
+        assert f"2021-03-25T12:00:00{hours:+03d}:00".encode() in content
