@@ -9,13 +9,17 @@ used as it is and never closed by the agent.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Callable, Optional, TypeVar, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 import httpx
 
-from .errors import NetServerError, TransportError
+from ._body import ACCEPT_ENCODING, BodyReader
+from .errors import NetServerError, SuperOfficeSoapError, TransportError
+from .history import Exchange
 from .models import (
     Authentication,
     CredentialType,
@@ -42,24 +46,36 @@ from .operations import (
     Operation,
 )
 from .protocol import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     HttpResponse,
     Login,
     Plan,
     Session,
+    Sleep,
     SoapRequest,
     SoapVersionSetting,
     TicketSource,
     is_ticket_expired,
 )
+from .retry import RetryPolicy
 
 __all__ = ["AsyncSoPrincipal", "AsyncUserAgent", "SoPrincipal", "UserAgent"]
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 30.0
 TicketExpired = Callable[[NetServerError], bool]
+#: Seconds for every phase, or an httpx.Timeout with separate connect/read/write/pool limits.
+Timeout = Union[float, httpx.Timeout, None]
+Retries = Union[int, RetryPolicy]
 
 
 def _transport_error(exc: httpx.HTTPError, request: SoapRequest) -> TransportError:
+    if (
+        isinstance(exc, httpx.TimeoutException)
+        and request.deadline is not None
+        and time.monotonic() >= request.deadline - 0.01
+    ):
+        return _deadline_error(request)
     if isinstance(exc, httpx.TimeoutException):
         kind = {
             httpx.ConnectTimeout: "connect timeout",
@@ -85,6 +101,57 @@ def _transport_error(exc: httpx.HTTPError, request: SoapRequest) -> TransportErr
     )
 
 
+def _deadline_error(request: SoapRequest) -> TransportError:
+    return TransportError(
+        f"{request.operation}: the call's deadline passed talking to {request.url}",
+        kind="deadline",
+        url=request.url,
+    )
+
+
+def _request_timeout(request: SoapRequest, configured: httpx.Timeout) -> Any:
+    """The client's timeouts, each cut to what is left of the call's deadline."""
+    if request.deadline is None:
+        return httpx.USE_CLIENT_DEFAULT
+    remaining = request.deadline - time.monotonic()
+    if remaining <= 0:
+        raise _deadline_error(request)
+
+    def cut(limit: Optional[float]) -> float:
+        return remaining if limit is None else min(limit, remaining)
+
+    return httpx.Timeout(
+        connect=cut(configured.connect),
+        read=cut(configured.read),
+        write=cut(configured.write),
+        pool=cut(configured.pool),
+    )
+
+
+def _check_deadline(request: SoapRequest) -> None:
+    if request.deadline is not None and time.monotonic() >= request.deadline:
+        raise _deadline_error(request)
+
+
+def _http_headers(request: SoapRequest) -> dict[str, str]:
+    return {**request.headers, "Accept-Encoding": ACCEPT_ENCODING}
+
+
+def _body_reader(session: Session, response: httpx.Response) -> BodyReader:
+    return BodyReader(
+        session.max_response_bytes,
+        response.headers.get("content-encoding"),
+        response.status_code,
+    )
+
+
+def _loaded(session: Session, response: httpx.Response) -> HttpResponse:
+    """A response whose body the transport already read (and decoded): only the cap is left."""
+    reader = BodyReader(session.max_response_bytes, None, response.status_code)
+    reader.feed(response.content)
+    return HttpResponse(response.status_code, response.headers, reader.finish())
+
+
 class _Agent:
     """What every agent has: a session (settings, negotiation state) and a repr without secrets."""
 
@@ -105,6 +172,11 @@ class _Agent:
         """The SOAP version in use; None while ``auto`` negotiation has not settled."""
         return self._session.soap_version
 
+    @property
+    def history(self) -> list[Exchange]:
+        """The last exchanges, oldest first, secrets masked (empty unless ``history=N``)."""
+        return list(self._session.history or ())
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(url={self.url!r}, services={self.services!r}, "
@@ -116,7 +188,7 @@ class _SyncAgent(_Agent):
     """The synchronous driver: runs plans over an ``httpx.Client``."""
 
     def __init__(
-        self, session: Session, timeout: Optional[float], http_client: Optional[httpx.Client]
+        self, session: Session, timeout: Timeout, http_client: Optional[httpx.Client]
     ) -> None:
         self._session = session
         self._owns_client = http_client is None
@@ -143,36 +215,48 @@ class _SyncAgent(_Agent):
 
     def _run(self, plan: Plan[T]) -> T:
         try:
-            request = next(plan)
+            effect = next(plan)
             while True:
+                if isinstance(effect, Sleep):
+                    time.sleep(effect.seconds)
+                    effect = plan.send(None)
+                    continue
                 try:
-                    response = self._send(request)
-                except TransportError as exc:
-                    request = plan.throw(exc)  # the plan logs it (and may decide to retry)
+                    response = self._send(effect)
+                except SuperOfficeSoapError as error:
+                    effect = plan.throw(error)  # the plan logs it and may retry
                 else:
-                    request = plan.send(response)
+                    effect = plan.send(response)
         except StopIteration as done:
             result: T = done.value
             return result
 
     def _send(self, request: SoapRequest) -> HttpResponse:
         try:
-            response = self._client.post(
+            with self._client.stream(
+                "POST",
                 request.url,
                 content=request.content,
-                headers=request.headers,
+                headers=_http_headers(request),
                 follow_redirects=False,
-            )
+                timeout=_request_timeout(request, self._client.timeout),
+            ) as response:
+                if response.is_stream_consumed:  # a transport that read it (MockTransport)
+                    return _loaded(self._session, response)
+                reader = _body_reader(self._session, response)
+                for chunk in response.iter_raw():
+                    _check_deadline(request)
+                    reader.feed(chunk)
+                return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request) from exc
-        return HttpResponse(response.status_code, response.headers, response.content)
 
 
 class _AsyncAgent(_Agent):
     """The asynchronous driver: runs plans over an ``httpx.AsyncClient``."""
 
     def __init__(
-        self, session: Session, timeout: Optional[float], http_client: Optional[httpx.AsyncClient]
+        self, session: Session, timeout: Timeout, http_client: Optional[httpx.AsyncClient]
     ) -> None:
         self._session = session
         self._owns_client = http_client is None
@@ -201,29 +285,41 @@ class _AsyncAgent(_Agent):
 
     async def _run(self, plan: Plan[T]) -> T:
         try:
-            request = next(plan)
+            effect = next(plan)
             while True:
+                if isinstance(effect, Sleep):
+                    await asyncio.sleep(effect.seconds)
+                    effect = plan.send(None)
+                    continue
                 try:
-                    response = await self._send(request)
-                except TransportError as exc:
-                    request = plan.throw(exc)  # the plan logs it (and may decide to retry)
+                    response = await self._send(effect)
+                except SuperOfficeSoapError as error:
+                    effect = plan.throw(error)  # the plan logs it and may retry
                 else:
-                    request = plan.send(response)
+                    effect = plan.send(response)
         except StopIteration as done:
             result: T = done.value
             return result
 
     async def _send(self, request: SoapRequest) -> HttpResponse:
         try:
-            response = await self._client.post(
+            async with self._client.stream(
+                "POST",
                 request.url,
                 content=request.content,
-                headers=request.headers,
+                headers=_http_headers(request),
                 follow_redirects=False,
-            )
+                timeout=_request_timeout(request, self._client.timeout),
+            ) as response:
+                if response.is_stream_consumed:  # a transport that read it (MockTransport)
+                    return _loaded(self._session, response)
+                reader = _body_reader(self._session, response)
+                async for chunk in response.aiter_raw():
+                    _check_deadline(request)
+                    reader.feed(chunk)
+                return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request) from exc
-        return HttpResponse(response.status_code, response.headers, response.content)
 
 
 _S = TypeVar("_S", bound=_SyncAgent)
@@ -238,6 +334,10 @@ def _user_session(
     time_zone: Optional[SoTimeZone],
     services: Optional[str],
     ticket_expired: TicketExpired,
+    retries: Retries,
+    deadline: Optional[float],
+    max_response_bytes: int,
+    history: int,
 ) -> Session:
     return Session(
         url,
@@ -248,18 +348,27 @@ def _user_session(
         soap_version=soap_version,
         services=services,
         ticket_expired=ticket_expired,
+        retries=retries,
+        deadline=deadline,
+        max_response_bytes=max_response_bytes,
+        history=history,
     )
 
 
 def _login(session: Session, username: str, password: str) -> Login:
-    """Attach a SoPrincipal login (same base, version, token, SOAP setting) to a User session."""
+    """Attach a SoPrincipal login to a User session: the same base, version, token, SOAP
+    setting, retries, limits and history."""
     principal = Session(
         session.url,
         SO_PRINCIPAL,
         application_token=session.application_token,
         soap_version=session.soap_version_setting,
         services=session.services,
+        retries=session.retries,
+        deadline=session.deadline,
+        max_response_bytes=session.max_response_bytes,
     )
+    principal.history = session.history
     login = Login(principal, username, password)
     session.login = login
     return login
@@ -292,14 +401,28 @@ class UserAgent(_SyncAgent):
         ticket: TicketSource,
         application_token: Optional[str] = None,
         soap_version: SoapVersionSetting = "auto",
-        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.Client] = None,
         time_zone: Optional[SoTimeZone] = None,
         services: Optional[str] = None,
         is_ticket_expired: TicketExpired = is_ticket_expired,
+        retries: Retries = 2,
+        deadline: Optional[float] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        history: int = 0,
     ) -> None:
         session = _user_session(
-            url, ticket, application_token, soap_version, time_zone, services, is_ticket_expired
+            url,
+            ticket,
+            application_token,
+            soap_version,
+            time_zone,
+            services,
+            is_ticket_expired,
+            retries,
+            deadline,
+            max_response_bytes,
+            history,
         )
         super().__init__(session, timeout, http_client)
 
@@ -312,11 +435,15 @@ class UserAgent(_SyncAgent):
         *,
         application_token: Optional[str] = None,
         soap_version: SoapVersionSetting = "auto",
-        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.Client] = None,
         time_zone: Optional[SoTimeZone] = None,
         services: Optional[str] = None,
         is_ticket_expired: TicketExpired = is_ticket_expired,
+        retries: Retries = 2,
+        deadline: Optional[float] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        history: int = 0,
     ) -> UserAgent:
         """Authenticate through ``<base>/SoPrincipal.svc`` and return an agent that renews its
         ticket once per call when NetServer reports it expired. Raises AuthenticationError."""
@@ -330,6 +457,10 @@ class UserAgent(_SyncAgent):
             time_zone=time_zone,
             services=services,
             is_ticket_expired=is_ticket_expired,
+            retries=retries,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
+            history=history,
         )
         try:
             agent._run(_login(agent._session, username, password).authenticate())
@@ -400,14 +531,28 @@ class AsyncUserAgent(_AsyncAgent):
         ticket: TicketSource,
         application_token: Optional[str] = None,
         soap_version: SoapVersionSetting = "auto",
-        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.AsyncClient] = None,
         time_zone: Optional[SoTimeZone] = None,
         services: Optional[str] = None,
         is_ticket_expired: TicketExpired = is_ticket_expired,
+        retries: Retries = 2,
+        deadline: Optional[float] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        history: int = 0,
     ) -> None:
         session = _user_session(
-            url, ticket, application_token, soap_version, time_zone, services, is_ticket_expired
+            url,
+            ticket,
+            application_token,
+            soap_version,
+            time_zone,
+            services,
+            is_ticket_expired,
+            retries,
+            deadline,
+            max_response_bytes,
+            history,
         )
         super().__init__(session, timeout, http_client)
 
@@ -420,11 +565,15 @@ class AsyncUserAgent(_AsyncAgent):
         *,
         application_token: Optional[str] = None,
         soap_version: SoapVersionSetting = "auto",
-        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.AsyncClient] = None,
         time_zone: Optional[SoTimeZone] = None,
         services: Optional[str] = None,
         is_ticket_expired: TicketExpired = is_ticket_expired,
+        retries: Retries = 2,
+        deadline: Optional[float] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        history: int = 0,
     ) -> AsyncUserAgent:
         """``UserAgent.login``, awaited."""
         agent = cls(
@@ -437,6 +586,10 @@ class AsyncUserAgent(_AsyncAgent):
             time_zone=time_zone,
             services=services,
             is_ticket_expired=is_ticket_expired,
+            retries=retries,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
+            history=history,
         )
         try:
             await agent._run(_login(agent._session, username, password).authenticate())
@@ -503,6 +656,10 @@ def _principal_session(
     application_token: Optional[str],
     soap_version: SoapVersionSetting,
     services: Optional[str],
+    retries: Retries,
+    deadline: Optional[float],
+    max_response_bytes: int,
+    history: int,
 ) -> Session:
     return Session(
         url,
@@ -510,6 +667,10 @@ def _principal_session(
         application_token=application_token,
         soap_version=soap_version,
         services=services,
+        retries=retries,
+        deadline=deadline,
+        max_response_bytes=max_response_bytes,
+        history=history,
     )
 
 
@@ -524,11 +685,24 @@ class SoPrincipal(_SyncAgent):
         *,
         application_token: Optional[str] = None,
         soap_version: SoapVersionSetting = "auto",
-        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.Client] = None,
         services: Optional[str] = None,
+        retries: Retries = 2,
+        deadline: Optional[float] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        history: int = 0,
     ) -> None:
-        session = _principal_session(url, application_token, soap_version, services)
+        session = _principal_session(
+            url,
+            application_token,
+            soap_version,
+            services,
+            retries,
+            deadline,
+            max_response_bytes,
+            history,
+        )
         super().__init__(session, timeout, http_client)
 
     def authenticate_username_password(self, username: str, password: str) -> Authentication:
@@ -554,11 +728,24 @@ class AsyncSoPrincipal(_AsyncAgent):
         *,
         application_token: Optional[str] = None,
         soap_version: SoapVersionSetting = "auto",
-        timeout: Optional[float] = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.AsyncClient] = None,
         services: Optional[str] = None,
+        retries: Retries = 2,
+        deadline: Optional[float] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        history: int = 0,
     ) -> None:
-        session = _principal_session(url, application_token, soap_version, services)
+        session = _principal_session(
+            url,
+            application_token,
+            soap_version,
+            services,
+            retries,
+            deadline,
+            max_response_bytes,
+            history,
+        )
         super().__init__(session, timeout, http_client)
 
     async def authenticate_username_password(self, username: str, password: str) -> Authentication:

@@ -10,6 +10,7 @@ The tree::
     ├── NetServerError                    Succeeded=false and/or ExceptionInfo in the response headers
     │   └── AuthenticationError           an Authenticate* call failed (wrong password, bad token …)
     └── ResponseParseError                a SOAP answer whose shape or values break the contract
+        └── ResponseTooLargeError         the body grew past max_response_bytes (after decompression)
 
 Messages never carry a ticket, an application token, a password or a SecretValue: text that the
 server sends back is scrubbed of the caller's own ticket and token before it is stored here, and
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidRequestError",
     "NetServerError",
     "ResponseParseError",
+    "ResponseTooLargeError",
     "SoapFault",
     "SuperOfficeSoapError",
     "TransportError",
@@ -164,3 +166,8 @@ class ResponseParseError(SuperOfficeSoapError):
         self.path = path
         self.problem = problem
         super().__init__(f"{path}: {problem}" if path else problem)
+
+
+class ResponseTooLargeError(ResponseParseError):
+    """The response body grew past the agent's ``max_response_bytes`` (counted after gzip or
+    deflate decompression); reading stopped there, the rest was never buffered."""

@@ -74,34 +74,32 @@ def read_envelope(
     content_type = _header(headers, "content-type")
     success = 200 <= status_code < 300
     if not content.strip():
-        raise _status_error(status_code, content_type, content, redact, "an empty body")
-    if not _is_xml(content_type):
-        raise _status_error(status_code, content_type, content, redact, "not a SOAP answer")
+        raise _status_error(status_code, headers, content, redact, "an empty body")
+    if not is_xml_content_type(content_type):
+        raise _status_error(status_code, headers, content, redact, "not a SOAP answer")
     try:
-        root = etree.fromstring(content, _parser())
+        root = etree.fromstring(content, safe_parser())
     except etree.XMLSyntaxError as exc:
         if not success:
             raise _status_error(
-                status_code, content_type, content, redact, "not a SOAP answer"
+                status_code, headers, content, redact, "not a SOAP answer"
             ) from None
         raise ResponseParseError(f"malformed XML: {scrub(str(exc), redact)}") from None
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         if not success:
-            raise _status_error(status_code, content_type, content, redact, "not a SOAP answer")
+            raise _status_error(status_code, headers, content, redact, "not a SOAP answer")
         raise ResponseParseError("a DOCTYPE is not allowed in a SOAP message")
     try:
         envelope = _envelope(root, status_code)
     except ResponseParseError:
         if not success:
             raise _status_error(
-                status_code, content_type, content, redact, "not a SOAP answer"
+                status_code, headers, content, redact, "not a SOAP answer"
             ) from None
         raise
     if not success and not envelope.is_fault:
-        raise _status_error(
-            status_code, content_type, content, redact, "a SOAP answer without a Fault"
-        )
+        raise _status_error(status_code, headers, content, redact, "a SOAP answer without a Fault")
     return envelope
 
 
@@ -153,7 +151,7 @@ def scrub(text: str, secrets: Iterable[Optional[str]]) -> str:
 _local_parser = threading.local()
 
 
-def _parser() -> etree.XMLParser:
+def safe_parser() -> etree.XMLParser:
     # lxml parsers keep state while parsing: one per thread.
     parser: Optional[etree.XMLParser] = getattr(_local_parser, "parser", None)
     if parser is None:
@@ -345,7 +343,8 @@ def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
 _XML_MEDIA_TYPES = frozenset({"text/xml", "application/soap+xml", "application/xml"})
 
 
-def _is_xml(content_type: Optional[str]) -> bool:
+def is_xml_content_type(content_type: Optional[str]) -> bool:
+    """Whether a Content-Type claims XML (a missing one makes no claim either way)."""
     if content_type is None:
         return True  # no claim either way: let the parser decide
     media_type = content_type.split(";", 1)[0].strip().lower()
@@ -359,13 +358,24 @@ def _excerpt(text: str) -> str:
 
 def _status_error(
     status_code: int,
-    content_type: Optional[str],
+    headers: Mapping[str, str],
     content: bytes,
     redact: Iterable[Optional[str]],
     what: str,
 ) -> HTTPStatusError:
+    content_type = _header(headers, "content-type")
     excerpt = scrub(_excerpt(content[: _EXCERPT_CHARS * 4].decode("utf-8", "replace")), redact)
     message = f"HTTP {status_code} with {what} (content type {content_type or 'none'})"
+    if 300 <= status_code < 400:
+        location = _header(headers, "location")
+        message += (
+            f"; redirected to {scrub(location, redact)!r}, which a SOAP POST does not follow: "
+            "check the base URL (http or https? the tenant path?)"
+            if location
+            else "; a redirect without a Location"
+        )
+    elif status_code in (401, 403):
+        message += "; check the ticket and the application token (and that they fit this tenant)"
     if excerpt:
         message += f": {excerpt}"
     return HTTPStatusError(

@@ -26,6 +26,7 @@ import logging
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Generator, Iterable, Mapping
 from typing import Any, Callable, Literal, Optional, TypeVar, Union
 from urllib.parse import urlsplit
@@ -35,7 +36,15 @@ import attrs
 from ._version import __version__
 from .decoders import schema
 from .envelope import build_envelope, check_time_zone, http_headers
-from .errors import InvalidRequestError, NetServerError, TransportError
+from .errors import (
+    HTTPStatusError,
+    InvalidRequestError,
+    NetServerError,
+    ResponseParseError,
+    SuperOfficeSoapError,
+    TransportError,
+)
+from .history import Exchange, mask_body, mask_headers
 from .models import Authentication, SoTimeZone
 from .operations import (
     AUTHENTICATE_USERNAME_PASSWORD,
@@ -50,12 +59,16 @@ from .operations import (
     services_number,
 )
 from .parser import ReceivedEnvelope, decode_payload, read_envelope
+from .retry import retry_policy
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "USER_AGENT",
+    "Effect",
     "HttpResponse",
     "Login",
     "Session",
+    "Sleep",
     "SoapRequest",
     "SoapVersionSetting",
     "TicketSource",
@@ -69,6 +82,9 @@ __all__ = [
 logger = logging.getLogger("superoffice_soap")
 
 T = TypeVar("T")
+_E = TypeVar("_E", bound=SuperOfficeSoapError)
+#: The default cap on one response body, counted after decompression.
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 SoapVersionSetting = Literal["auto", "1.1", "1.2"]
 #: A ticket: the string itself, or a callable returning the current one.
 TicketSource = Union[str, Callable[[], str], None]
@@ -84,6 +100,15 @@ class SoapRequest:
     content: bytes = attrs.field(repr=False)
     operation: str
     soap_version: SoapVersion
+    #: ``time.monotonic()`` by which the whole call must be done, or None.
+    deadline: Optional[float] = None
+
+
+@attrs.frozen
+class Sleep:
+    """A plan's request to wait before it goes on (between retries)."""
+
+    seconds: float
 
 
 @attrs.frozen
@@ -227,7 +252,9 @@ def _decode(
     return result
 
 
-Plan = Generator[SoapRequest, HttpResponse, T]
+#: What a plan yields: a request to send (answer: its HttpResponse) or a Sleep (answer: None).
+Effect = Union[SoapRequest, Sleep]
+Plan = Generator[Effect, Optional[HttpResponse], T]
 
 
 class Session:
@@ -248,6 +275,10 @@ class Session:
         soap_version: SoapVersionSetting = "auto",
         services: Optional[str] = None,
         ticket_expired: Callable[[NetServerError], bool] = is_ticket_expired,
+        retries: object = 2,
+        deadline: Optional[float] = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        history: int = 0,
     ) -> None:
         if soap_version not in ("auto", "1.1", "1.2"):
             raise InvalidRequestError(
@@ -274,6 +305,13 @@ class Session:
         self.soap_version_setting: SoapVersionSetting = soap_version
         self.ticket_expired = ticket_expired
         self.login: Optional[Login] = None
+        self.retries = retry_policy(retries)
+        self.deadline = _positive("deadline", deadline) if deadline is not None else None
+        self.max_response_bytes = _count("max_response_bytes", max_response_bytes, minimum=1)
+        #: The last exchanges, secrets masked (None when the history is off).
+        self.history: Optional[deque[Exchange]] = (
+            deque(maxlen=history) if _count("history", history, minimum=0) else None
+        )
         self._settled: Optional[SoapVersion] = None if soap_version == "auto" else soap_version
         self._lock = threading.Lock()
 
@@ -318,11 +356,13 @@ class Session:
         )
 
     def plan(self, operation: Operation[T], arguments: Mapping[str, object]) -> Plan[T]:
-        """The whole exchange of one call: negotiation, and one re-login on an expired ticket."""
+        """The whole exchange of one call: retries, negotiation, one re-login on an expired
+        ticket, all within the call's deadline."""
+        deadline = None if self.deadline is None else time.monotonic() + self.deadline
         login = self.login
         generation = login.generation if login is not None else 0
         try:
-            return (yield from self._attempt(operation, arguments))
+            return (yield from self._attempt(operation, arguments, deadline))
         except NetServerError as error:
             if login is None or not self.ticket_expired(error):
                 raise
@@ -332,20 +372,47 @@ class Session:
                 error.exception_type,
             )
         yield from login.refresh(generation)
-        return (yield from self._attempt(operation, arguments))
+        return (yield from self._attempt(operation, arguments, deadline))
 
-    def _attempt(self, operation: Operation[T], arguments: Mapping[str, object]) -> Plan[T]:
+    def _attempt(
+        self, operation: Operation[T], arguments: Mapping[str, object], deadline: Optional[float]
+    ) -> Plan[T]:
         ticket = self.ticket() if self.service.sends_ticket else None
         secrets = (*self.secrets, ticket, *secret_arguments(operation, arguments))
         settled = self._settled
         version: SoapVersion = settled or "1.2"
-        response = yield from self._exchange(self.request(operation, arguments, version, ticket))
+        request = attrs.evolve(
+            self.request(operation, arguments, version, ticket), deadline=deadline
+        )
+        response = yield from self._exchange(request, operation.retry_safe, secrets)
         if settled is None:
-            envelope = self._negotiate(response, secrets)
+            try:
+                envelope = self._negotiate(response, secrets)
+            except (HTTPStatusError, ResponseParseError) as error:
+                raise _hinted(
+                    error,
+                    "sent as SOAP 1.2 while negotiating; if this server speaks only SOAP 1.1, "
+                    "pin soap_version='1.1'",
+                ) from None
             if envelope is not None:
                 return _decode(operation, envelope, self.services, secrets)
-            request = self.request(operation, arguments, "1.1", ticket)
-            response = yield from self._exchange(request)
+            request = attrs.evolve(
+                self.request(operation, arguments, "1.1", ticket), deadline=deadline
+            )
+            response = yield from self._exchange(request, operation.retry_safe, secrets)
+            try:
+                envelope = read_envelope(
+                    response.status_code, response.headers, response.content, redact=secrets
+                )
+            except (HTTPStatusError, ResponseParseError) as error:
+                if isinstance(error, HTTPStatusError) and error.status_code == 415:
+                    raise
+                raise _hinted(
+                    error,
+                    "sent as SOAP 1.1 after the server refused SOAP 1.2; if it speaks SOAP 1.2, "
+                    "pin soap_version='1.2'",
+                ) from None
+            return _decode(operation, envelope, self.services, secrets)
         envelope = read_envelope(
             response.status_code, response.headers, response.content, redact=secrets
         )
@@ -376,29 +443,118 @@ class Session:
                 self._settled = version
                 logger.debug("SOAP version settled on %s for %s (%s)", version, self.url, reason)
 
-    def _exchange(self, request: SoapRequest) -> Generator[SoapRequest, HttpResponse, HttpResponse]:
-        started = time.perf_counter()
-        try:
-            response = yield request
-        except TransportError as exc:
-            logger.debug(
-                "%s POST %s SOAP %s -> %s error after %.1f ms",
+    def _exchange(
+        self, request: SoapRequest, retry_safe: bool, secrets: tuple[Optional[str], ...]
+    ) -> Generator[Effect, Optional[HttpResponse], HttpResponse]:
+        """Send one request, repeating it as the retry policy allows; log and record each try."""
+        attempt = 1
+        while True:
+            started = time.perf_counter()
+            try:
+                response = yield request
+            except TransportError as error:
+                self._log_and_record(request, None, error, started, secrets)
+                delay = self.retries.after_error(error, attempt, retry_safe)
+                if delay is None or _too_late(request.deadline, delay):
+                    raise
+                reason = f"{error.kind} error"
+            except SuperOfficeSoapError as error:  # a body too large, an unknown encoding
+                self._log_and_record(request, None, error, started, secrets)
+                raise
+            else:
+                assert response is not None
+                self._log_and_record(request, response, None, started, secrets)
+                delay = self.retries.after_status(
+                    response.status_code, response.headers, attempt, retry_safe
+                )
+                if delay is None or _too_late(request.deadline, delay):
+                    return response
+                reason = f"HTTP {response.status_code}"
+            attempt += 1
+            logger.info(
+                "%s: retrying (attempt %d of %d) after %s in %.2f s",
                 request.operation,
-                request.url,
-                request.soap_version,
-                exc.kind,
-                (time.perf_counter() - started) * 1000,
+                attempt,
+                self.retries.attempts,
+                reason,
+                delay,
             )
-            raise
+            yield Sleep(delay)
+
+    def _log_and_record(
+        self,
+        request: SoapRequest,
+        response: Optional[HttpResponse],
+        error: Optional[SuperOfficeSoapError],
+        started: float,
+        secrets: tuple[Optional[str], ...],
+    ) -> None:
+        elapsed = time.perf_counter() - started
+        outcome = (
+            f"HTTP {response.status_code}"
+            if response is not None
+            else f"{getattr(error, 'kind', type(error).__name__)} error"
+        )
         logger.debug(
-            "%s POST %s SOAP %s -> HTTP %d in %.1f ms",
+            "%s POST %s SOAP %s -> %s in %.1f ms",
             request.operation,
             request.url,
             request.soap_version,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
+            outcome,
+            elapsed * 1000,
         )
-        return response
+        history = self.history
+        if history is None:
+            return
+        request_type = request.headers.get("Content-Type")
+        response_type = None if response is None else _header(response.headers, "content-type")
+        history.append(
+            Exchange(
+                operation=request.operation,
+                url=request.url,
+                soap_version=request.soap_version,
+                request_headers=mask_headers(request.headers, secrets),
+                request_body=mask_body(request.content, secrets, request_type),
+                status_code=None if response is None else response.status_code,
+                response_headers={}
+                if response is None
+                else mask_headers(dict(response.headers), secrets),
+                response_body=None
+                if response is None
+                else mask_body(response.content, secrets, response_type),
+                error=None if error is None else str(error),
+                duration=elapsed,
+            )
+        )
+
+
+def _too_late(deadline: Optional[float], delay: float) -> bool:
+    return deadline is not None and time.monotonic() + delay >= deadline
+
+
+def _hinted(error: _E, hint: str) -> _E:
+    """The same error with a hint appended to its message."""
+    error.args = (f"{error.args[0]} ({hint})", *error.args[1:])
+    return error
+
+
+def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise InvalidRequestError(name, f"must be a number of seconds > 0, got {value!r}")
+    return float(value)
+
+
+def _count(name: str, value: object, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidRequestError(name, f"must be an int >= {minimum}, got {value!r}")
+    return value
 
 
 class Login:
