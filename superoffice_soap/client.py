@@ -10,15 +10,17 @@ used as it is and never closed by the agent.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import Any, Callable, Literal, Optional, TypeVar, Union, overload
 
 import httpx
 
 from ._body import ACCEPT_ENCODING, BodyReader
-from .errors import NetServerError, SuperOfficeSoapError, TransportError
+from .errors import InvalidRequestError, NetServerError, SuperOfficeSoapError, TransportError
 from .history import Exchange
 from .models import (
     Authentication,
@@ -44,6 +46,8 @@ from .operations import (
     SO_PRINCIPAL,
     USER,
     Operation,
+    check_string,
+    to_xml_int,
 )
 from .protocol import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -383,6 +387,63 @@ def _credentials_arguments(
     return arguments
 
 
+BulkErrors = Literal["raise", "collect"]
+BulkResult = dict[int, Union[list[UntrustedCredentials], SuperOfficeSoapError]]
+
+
+class _Bulk:
+    """The shared bookkeeping of a bulk read: checked input, the next id to fetch, results, and
+    the ``errors="raise" | "collect"`` rule. Thread-safe; the drivers only run the workers."""
+
+    def __init__(
+        self, associate_ids: Iterable[int], credential_type: str, concurrency: int, errors: str
+    ) -> None:
+        if isinstance(associate_ids, (str, bytes)) or not isinstance(associate_ids, Iterable):
+            raise InvalidRequestError("associate_ids", "must be an iterable of ints")
+        given = list(associate_ids)
+        for position, associate_id in enumerate(given):
+            to_xml_int(f"associate_ids[{position}]", associate_id)
+        ids = list(dict.fromkeys(given))  # unique, in input order
+        check_string("credential_type", credential_type)
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidRequestError("concurrency", f"must be an int >= 1, got {concurrency!r}")
+        if errors not in ("raise", "collect"):
+            raise InvalidRequestError("errors", f"must be 'raise' or 'collect', got {errors!r}")
+        self.ids = ids
+        self.credential_type = credential_type
+        self.workers = min(concurrency, len(ids))
+        self.collect = errors == "collect"
+        self._pending = iter(ids)
+        self._results: BulkResult = {}
+        self._error: Optional[SuperOfficeSoapError] = None
+        self._lock = threading.Lock()
+
+    def next_id(self) -> Optional[int]:
+        """The next associate to fetch, or None when done (or stopped by an error)."""
+        with self._lock:
+            if self._error is not None:
+                return None
+            return next(self._pending, None)
+
+    def arguments(self, associate_id: int) -> dict[str, object]:
+        return {"associate_id": associate_id, "credential_type": self.credential_type}
+
+    def done(self, associate_id: int, result: list[UntrustedCredentials]) -> None:
+        self._results[associate_id] = result
+
+    def failed(self, associate_id: int, error: SuperOfficeSoapError) -> None:
+        with self._lock:
+            if self.collect:
+                self._results[associate_id] = error
+            elif self._error is None:
+                self._error = error
+
+    def finish(self) -> BulkResult:
+        if self._error is not None:
+            raise self._error
+        return {i: self._results[i] for i in self.ids}
+
+
 class UserAgent(_SyncAgent):
     """Synchronous client of NetServer's User service (``<base>/User.svc``).
 
@@ -520,6 +581,62 @@ class UserAgent(_SyncAgent):
         """The credential types a user of ``user_type`` may have."""
         return self._call(GET_CREDENTIAL_TYPES_FOR_USER_TYPE, {"user_type": user_type})
 
+    @overload
+    def get_untrusted_credentials_for_associates(
+        self,
+        associate_ids: Iterable[int],
+        credential_type: str,
+        *,
+        concurrency: int = ...,
+        errors: Literal["raise"] = ...,
+    ) -> dict[int, list[UntrustedCredentials]]: ...
+
+    @overload
+    def get_untrusted_credentials_for_associates(
+        self,
+        associate_ids: Iterable[int],
+        credential_type: str,
+        *,
+        concurrency: int = ...,
+        errors: Literal["collect"],
+    ) -> BulkResult: ...
+
+    def get_untrusted_credentials_for_associates(
+        self,
+        associate_ids: Iterable[int],
+        credential_type: str,
+        *,
+        concurrency: int = 8,
+        errors: BulkErrors = "raise",
+    ) -> Any:
+        """Many users' credentials of one type, ``concurrency`` calls at a time over the agent's
+        connection pool (threads), each with the agent's retry policy.
+
+        Returns associate id → list, in the order of ``associate_ids`` (duplicates once). With
+        ``errors="raise"`` the first failure stops the work and is raised; with
+        ``errors="collect"`` a failed associate maps to its SuperOfficeSoapError.
+        """
+        bulk = _Bulk(associate_ids, credential_type, concurrency, errors)
+
+        def worker() -> None:
+            associate_id = bulk.next_id()
+            while associate_id is not None:
+                try:
+                    result = self._call(
+                        GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, bulk.arguments(associate_id)
+                    )
+                except SuperOfficeSoapError as error:
+                    bulk.failed(associate_id, error)
+                else:
+                    bulk.done(associate_id, result)
+                associate_id = bulk.next_id()
+
+        if bulk.workers:
+            with ThreadPoolExecutor(bulk.workers, thread_name_prefix="superoffice-bulk") as pool:
+                for future in [pool.submit(worker) for _ in range(bulk.workers)]:
+                    future.result()
+        return bulk.finish()
+
 
 class AsyncUserAgent(_AsyncAgent):
     """Asynchronous client of NetServer's User service; ``UserAgent``'s methods, awaited."""
@@ -649,6 +766,53 @@ class AsyncUserAgent(_AsyncAgent):
     ) -> list[CredentialType]:
         """The credential types a user of ``user_type`` may have."""
         return await self._call(GET_CREDENTIAL_TYPES_FOR_USER_TYPE, {"user_type": user_type})
+
+    @overload
+    async def get_untrusted_credentials_for_associates(
+        self,
+        associate_ids: Iterable[int],
+        credential_type: str,
+        *,
+        concurrency: int = ...,
+        errors: Literal["raise"] = ...,
+    ) -> dict[int, list[UntrustedCredentials]]: ...
+
+    @overload
+    async def get_untrusted_credentials_for_associates(
+        self,
+        associate_ids: Iterable[int],
+        credential_type: str,
+        *,
+        concurrency: int = ...,
+        errors: Literal["collect"],
+    ) -> BulkResult: ...
+
+    async def get_untrusted_credentials_for_associates(
+        self,
+        associate_ids: Iterable[int],
+        credential_type: str,
+        *,
+        concurrency: int = 8,
+        errors: BulkErrors = "raise",
+    ) -> Any:
+        """``UserAgent.get_untrusted_credentials_for_associates``, with ``concurrency`` tasks."""
+        bulk = _Bulk(associate_ids, credential_type, concurrency, errors)
+
+        async def worker() -> None:
+            associate_id = bulk.next_id()
+            while associate_id is not None:
+                try:
+                    result = await self._call(
+                        GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, bulk.arguments(associate_id)
+                    )
+                except SuperOfficeSoapError as error:
+                    bulk.failed(associate_id, error)
+                else:
+                    bulk.done(associate_id, result)
+                associate_id = bulk.next_id()
+
+        await asyncio.gather(*(worker() for _ in range(bulk.workers)))
+        return bulk.finish()
 
 
 def _principal_session(
