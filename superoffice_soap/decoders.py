@@ -49,7 +49,14 @@ from .models import (
 )
 from .xsd import ScalarError, parse_bool, parse_datetime, parse_int
 
-__all__ = ["CRYPTOGRAPHY_NS", "Decoder", "Problem", "Schema", "describe_tag", "schema"]
+__all__ = [
+    "CRYPTOGRAPHY_NS",
+    "Decoder",
+    "Problem",
+    "Schema",
+    "describe_tag",
+    "schema",
+]
 
 CRYPTOGRAPHY_NS = "http://schemas.datacontract.org/2004/07/System.Security.Cryptography"
 _NETSERVER_NS_PREFIX = "http://www.superoffice.net/ws/crm/NetServer/"
@@ -399,28 +406,40 @@ class _Struct:
     def define(self, *fields: _Field) -> None:
         """Set the fields; separate from ``__init__`` so that a type can contain itself."""
         self.fields = {}
+        self._table: dict[str, tuple[int, str, Decoder, bool, str]] = {}
         for index, field in enumerate(fields):
             field.index = index
-            self.fields[f"{{{self.ns}}}{field.name}"] = field
+            tag = f"{{{self.ns}}}{field.name}"
+            self.fields[tag] = field
+            self._table[tag] = (index, field.attr, field.decode, field.nillable, field.name)
 
     def __call__(self, element: etree._Element) -> Any:
+        # The hot loop of every answer: _Field.read is inlined and each field is one tuple.
         text = element.text
         if text and not text.isspace():
             raise Problem(f"unexpected text {_excerpt(text)!r}")
-        fields = self.fields
+        table = self._table
         values: dict[str, Any] = {}
         last = -1
         for child in element:
-            field = fields.get(child.tag)
-            if field is None:
+            entry = table.get(child.tag)
+            if entry is None:
                 raise Problem(f"unexpected element {describe_tag(child.tag)}")
-            if field.index <= last:
-                raise Problem(f"element {field.name} is repeated or out of order")
-            last = field.index
+            index, attr, decode, nillable, name = entry
+            if index <= last:
+                raise Problem(f"element {name} is repeated or out of order")
+            last = index
             tail = child.tail
             if tail and not tail.isspace():
-                raise Problem(f"unexpected text {_excerpt(tail)!r} after {field.name}")
-            values[field.attr] = field.read(child)
+                raise Problem(f"unexpected text {_excerpt(tail)!r} after {name}")
+            try:
+                if child.get(XSI_NIL) is not None and _is_nil(child, nillable):
+                    values[attr] = None
+                else:
+                    values[attr] = decode(child)
+            except Problem as problem:
+                problem.segments.append(name)
+                raise
         return self.factory(**values)
 
 
@@ -532,7 +551,9 @@ def _simple_text(element: etree._Element) -> str:
 
 def _scalar(type_name: str, codec: Callable[[str], Any]) -> Decoder:
     def decode(element: etree._Element) -> Any:
-        text = _simple_text(element)
+        if len(element):
+            raise Problem(f"expected a simple value, found element {describe_tag(element[0].tag)}")
+        text = element.text
         if not text or text.isspace():
             raise Problem(f"empty element where {type_name} is expected")
         try:
@@ -544,7 +565,9 @@ def _scalar(type_name: str, codec: Callable[[str], Any]) -> Decoder:
 
 
 def _string(element: etree._Element) -> str:
-    return _simple_text(element)
+    if len(element):
+        raise Problem(f"expected a simple value, found element {describe_tag(element[0].tag)}")
+    return element.text or ""
 
 
 def _base64(element: etree._Element) -> bytes:

@@ -7,6 +7,7 @@ Only the lexical forms NetServer's DataContractSerializer writes are accepted, n
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Optional
@@ -32,10 +33,8 @@ _XML_WS = " \t\r\n"
 
 _INT_RE = re.compile(r"[+-]?[0-9]+\Z")
 _DATETIME_RE = re.compile(
-    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
-    r"T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
-    r"(?:\.(?P<fraction>[0-9]+))?"
-    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?\Z"
+    r"[ \t\r\n]*([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:\.([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2})?[ \t\r\n]*\Z"
 )
 # Characters XML 1.0 forbids: controls except tab/LF/CR, surrogates, U+FFFE/U+FFFF.
 _ILLEGAL_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -66,39 +65,35 @@ def parse_bool(text: str) -> bool:
     raise ScalarError(f"not an xs:boolean: {text!r}")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_datetime(text: str) -> datetime:
     """xs:dateTime as WCF writes it.
 
     Fractional seconds beyond microseconds are truncated, never rounded (``…59.9999999`` stays in
     the same second, so .NET's DateTime.MaxValue survives). ``Z`` gives UTC, ``±hh:mm`` a fixed
-    offset, no suffix a naive datetime (.NET's "unspecified" kind).
+    offset, no suffix a naive datetime (.NET's "unspecified" kind). The strict pattern decides
+    what is valid; ``datetime.fromisoformat`` (given only the forms every Python accepts) builds
+    the value; recent values are cached (datetimes are immutable, and the same timestamps recur:
+    .NET's MinValue and MaxValue above all).
     """
-    match = _DATETIME_RE.match(text.strip(_XML_WS))
+    match = _DATETIME_RE.match(text)
     if match is None:
         raise ScalarError(f"not an xs:dateTime: {text!r}")
-    fraction = match["fraction"] or ""
-    microsecond = int((fraction + "000000")[:6])
-    tz = match["tz"]
-    tzinfo: Optional[timezone] = None
-    if tz == "Z":
-        tzinfo = timezone.utc
-    elif tz is not None:
-        hours, minutes = int(tz[1:3]), int(tz[4:6])
-        if hours > 14 or minutes > 59 or (hours == 14 and minutes):
-            raise ScalarError(f"xs:dateTime offset out of range: {text!r}")
-        offset = timedelta(hours=hours, minutes=minutes)
-        tzinfo = timezone(-offset if tz[0] == "-" else offset)
+    start = match.start(1)
+    fraction, suffix = match.group(7, 8)
+    iso = text[start : start + 19]
+    if fraction:
+        iso += "." + (fraction + "00000")[:6]
+    if suffix is not None:
+        if suffix == "Z":
+            iso += "+00:00"
+        else:
+            hours, minutes = int(suffix[1:3]), int(suffix[4:6])
+            if hours > 14 or minutes > 59 or (hours == 14 and minutes):
+                raise ScalarError(f"xs:dateTime offset out of range: {text!r}")
+            iso += suffix
     try:
-        return datetime(
-            int(match["year"]),
-            int(match["month"]),
-            int(match["day"]),
-            int(match["hour"]),
-            int(match["minute"]),
-            int(match["second"]),
-            microsecond,
-            tzinfo=tzinfo,
-        )
+        return datetime.fromisoformat(iso)
     except ValueError as exc:  # month 13, Feb 30, hour 24, year 0 …
         raise ScalarError(f"not a valid xs:dateTime: {text!r} ({exc})") from None
 
