@@ -60,6 +60,7 @@ __all__ = ["EXIT_CODES", "main"]
 PROG = "superoffice-soap"
 MASKED = "********"
 _SECRET_FIELDS = frozenset({"secret_value", "ticket"})
+_TRACE_EXCHANGES = 50
 
 #: Exit code for each error class (the first match wins).
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
@@ -98,9 +99,15 @@ def main(
 ) -> int:
     """Run the command line; returns the exit code instead of exiting."""
     out = stdout if stdout is not None else sys.stdout
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["fake-server"]:  # its options are the stand-in's own
+        from .testing.__main__ import main as serve
+
+        return serve(arguments[1:])
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     args.stdin = stdin if stdin is not None else sys.stdin
+    args.agents = []
     try:
         return int(args.handler(args, out))
     except _UsageError as exc:
@@ -110,6 +117,28 @@ def main(
     except SuperOfficeSoapError as exc:
         print(f"{PROG}: {type(exc).__name__}: {_one_line(str(exc))}", file=sys.stderr)
         return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+    finally:
+        if getattr(args, "trace", False):
+            _print_trace(args.agents)
+
+
+def _print_trace(agents: Sequence[Any]) -> None:
+    """The exchanges of every agent the command used, secrets masked, on stderr."""
+    for agent in agents:
+        for exchange in agent.history:
+            status = exchange.status_code if exchange.status_code is not None else exchange.error
+            print(
+                f"--> POST {exchange.url} ({exchange.operation}, SOAP {exchange.soap_version})",
+                file=sys.stderr,
+            )
+            for key, value in exchange.request_headers.items():
+                print(f"{key}: {value}", file=sys.stderr)
+            print(f"\n{exchange.request_body}\n", file=sys.stderr)
+            print(f"<-- {status} in {exchange.duration * 1000:.1f} ms", file=sys.stderr)
+            for key, value in exchange.response_headers.items():
+                print(f"{key}: {value}", file=sys.stderr)
+            if exchange.response_body:
+                print(f"\n{exchange.response_body}\n", file=sys.stderr)
 
 
 class _UsageError(Exception):
@@ -338,6 +367,15 @@ def _parser() -> argparse.ArgumentParser:
         f"{PROG} system-info --url https://host/Cust1/Remote/Services86 --json",
     )
     _output_options(info)
+
+    fake = commands.add_parser(
+        "fake-server",
+        help="run the built-in NetServer stand-in for local experiments",
+        description="Run the NetServer stand-in (demo user, ticket and credentials) on loopback.",
+        epilog=f"example:\n  {PROG} fake-server --port 8086",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    del fake  # listed for --help; main() hands its arguments to the stand-in's own parser
     return parser
 
 
@@ -368,6 +406,11 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
         help="Services version; default: from the URL, else Services86",
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="print the request and response envelopes (secrets masked) to stderr",
+    )
 
 
 def _associate_option(parser: argparse.ArgumentParser) -> None:
@@ -403,28 +446,44 @@ def _output_options(parser: argparse.ArgumentParser, *, table: bool = True) -> N
 
 
 def _user_agent(args: argparse.Namespace) -> UserAgent:
+    """An agent with the ticket from --ticket / SUPEROFFICE_TICKET, or logged in with
+    SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD."""
     url = _url(args)
+    options: dict[str, Any] = {
+        "application_token": _application_token(args),
+        "soap_version": args.soap_version,
+        "timeout": args.timeout,
+        "services": args.services,
+        "history": _TRACE_EXCHANGES if args.trace else 0,
+    }
     ticket = args.ticket or os.environ.get("SUPEROFFICE_TICKET")
-    if not ticket:
-        raise _UsageError("a ticket is required: --ticket or SUPEROFFICE_TICKET (see: login)")
-    return UserAgent(
-        url,
-        ticket=ticket,
-        application_token=_application_token(args),
-        soap_version=args.soap_version,
-        timeout=args.timeout,
-        services=args.services,
-    )
+    username = os.environ.get("SUPEROFFICE_USERNAME")
+    password = os.environ.get("SUPEROFFICE_PASSWORD")
+    agent: UserAgent
+    if ticket:
+        agent = UserAgent(url, ticket=ticket, **options)
+    elif username and password is not None:
+        agent = UserAgent.login(url, username, password, **options)
+    else:
+        raise _UsageError(
+            "a ticket is required: --ticket or SUPEROFFICE_TICKET, or SUPEROFFICE_USERNAME and "
+            "SUPEROFFICE_PASSWORD to log in (see: login)"
+        )
+    args.agents.append(agent)
+    return agent
 
 
 def _principal(args: argparse.Namespace) -> SoPrincipal:
-    return SoPrincipal(
+    principal = SoPrincipal(
         _url(args),
         application_token=_application_token(args),
         soap_version=args.soap_version,
         timeout=args.timeout,
         services=args.services,
+        history=_TRACE_EXCHANGES if args.trace else 0,
     )
+    args.agents.append(principal)
+    return principal
 
 
 def _url(args: argparse.Namespace) -> str:

@@ -25,7 +25,13 @@ SECRETS = ("demo-imap-password", "demo-old-imap-password", DEMO_TICKET)
 
 @pytest.fixture
 def running(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningServer]:
-    for name in ("SUPEROFFICE_URL", "SUPEROFFICE_TICKET", "SUPEROFFICE_APPLICATION_TOKEN"):
+    for name in (
+        "SUPEROFFICE_URL",
+        "SUPEROFFICE_TICKET",
+        "SUPEROFFICE_APPLICATION_TOKEN",
+        "SUPEROFFICE_USERNAME",
+        "SUPEROFFICE_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
     with FakeNetServer.with_demo_data().serve() as running:
         yield running
@@ -454,3 +460,90 @@ def test_every_operation_is_reachable() -> None:
     text = helps + "".join(p.format_help() for p in subparsers.choices.values())
     for service, name in OPERATIONS:
         assert name in text, f"{service}.{name} has no command"
+
+
+# ----------------------------------------------------------------------------------------------
+# --trace, logging in from the environment, the stand-in command
+
+
+def test_trace_prints_masked_envelopes_to_stderr(
+    running: RunningServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_with(
+        user_args(running, "untrusted-credentials", "--type", "imap", "--trace"), capsys
+    )
+    assert code == 0
+    assert "--> POST" in err
+    assert "<-- 415" in err  # the negotiation's first try
+    assert "<-- 200" in err
+    assert "GetUntrustedCredentials" in err
+    assert "<SecretValue>***</SecretValue>" in err
+    assert "<User:Ticket>***</User:Ticket>" in err
+    for secret in SECRETS:
+        assert secret not in out + err
+    code, _, err = run_with(user_args(running, "untrusted-credentials", "--type", "imap"), capsys)
+    assert "-->" not in err
+
+
+def test_trace_on_failure(running: RunningServer, capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
+        "untrusted-credentials",
+        "--url",
+        running.base_url,
+        "--ticket",
+        "7T:nope",
+        "--type",
+        "imap",
+        "--trace",
+    ]
+    code, _, err = run_with(args, capsys)
+    assert code == 3
+    assert "<-- 200" in err
+    assert "SoSecurityException" in err
+    assert "7T:nope" not in err
+
+
+def test_user_commands_log_in_from_the_environment(
+    running: RunningServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUPEROFFICE_USERNAME", "jane.doe")
+    monkeypatch.setenv("SUPEROFFICE_PASSWORD", "demo-password")
+    args = ["untrusted-credentials", "--url", running.base_url, "--type", "smtp", "--json"]
+    code, out, err = run_with(args, capsys)
+    assert code == 0, err
+    assert json.loads(out)[0]["public_value"] == "jane.doe"
+    monkeypatch.setenv("SUPEROFFICE_PASSWORD", "wrong")
+    code, out, err = run_with(args, capsys)
+    assert code == 3
+    assert "wrong" not in err.replace("wrong password", "")
+
+
+def test_fake_server_command(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "superoffice_soap", "fake-server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("FakeNetServer listening; base URL: http://127.0.0.1:")
+        base = first.split("base URL: ")[1].strip()
+        out = io.StringIO()
+        code = main(
+            ["untrusted-credentials", "--url", base, "--ticket", DEMO_TICKET, "--type", "imap"],
+            stdout=out,
+        )
+        assert code == 0
+        assert "jane.doe@example.com" in out.getvalue()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_fake_server_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["fake-server", "--help"])
+    assert info.value.code == 0
+    assert "--port" in capsys.readouterr().out
