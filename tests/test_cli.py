@@ -226,6 +226,7 @@ def test_quickstart_example(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SUPEROFFICE_URL", raising=False)
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))
     module = runpy.run_path(str(ROOT / "examples" / "quickstart.py"))
     assert module["main"]() == 0
     out = capsys.readouterr().out
