@@ -8,6 +8,8 @@
 The sans-IO core (``build_request`` / ``parse_response``) serves callers with their own HTTP stack.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .client import AsyncSoPrincipal, AsyncUserAgent, SoPrincipal, UserAgent
 from .errors import (
@@ -21,14 +23,11 @@ from .errors import (
     TransportError,
 )
 from .models import (
-    Authentication,
     CredentialControlType,
     CredentialType,
     FieldProperty,
     FieldRight,
-    Principal,
     SoTimeZone,
-    SystemInfo,
     TableRight,
     UntrustedCredentials,
     UserType,
@@ -96,3 +95,16 @@ __all__ = [
     "is_ticket_expired",
     "parse_response",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The SoPrincipal value classes load on first use (see superoffice_soap.principal).
+    if name in ("Authentication", "Principal", "SystemInfo"):
+        from . import principal
+
+        return getattr(principal, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from .principal import Authentication, Principal, SystemInfo

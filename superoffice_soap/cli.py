@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Callable, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Optional, TextIO
 
 import attrs
 
@@ -36,7 +36,10 @@ from .errors import (
     SuperOfficeSoapError,
     TransportError,
 )
-from .models import Authentication, UntrustedCredentials, UserType
+from .models import (
+    UntrustedCredentials,
+    UserType,
+)
 from .operations import (
     AUTHENTICATE_USERNAME_PASSWORD,
     AUTHENTICATE_WITH_ACCESS_TOKEN,
@@ -54,6 +57,9 @@ from .operations import (
     Operation,
 )
 from .xsd import ScalarError, parse_datetime
+
+if TYPE_CHECKING:
+    from .principal import Authentication
 
 __all__ = ["EXIT_CODES", "main"]
 

@@ -9,13 +9,11 @@ used as it is and never closed by the agent.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Callable, Literal, Optional, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Union, overload
 
 import httpx
 
@@ -23,10 +21,8 @@ from ._body import ACCEPT_ENCODING, BodyReader
 from .errors import InvalidRequestError, NetServerError, SuperOfficeSoapError, TransportError
 from .history import Exchange
 from .models import (
-    Authentication,
     CredentialType,
     SoTimeZone,
-    SystemInfo,
     UntrustedCredentials,
     UserType,
 )
@@ -62,6 +58,9 @@ from .protocol import (
     is_ticket_expired,
 )
 from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from .principal import Authentication, SystemInfo
 
 __all__ = ["AsyncSoPrincipal", "AsyncUserAgent", "SoPrincipal", "UserAgent"]
 
@@ -103,6 +102,13 @@ def _transport_error(exc: httpx.HTTPError, request: SoapRequest) -> TransportErr
         kind=kind,
         url=request.url,
     )
+
+
+def _asyncio() -> Any:
+    """asyncio, imported on first use: it costs ~40 ms and sync users never need it."""
+    import asyncio
+
+    return asyncio
 
 
 def _deadline_error(request: SoapRequest) -> TransportError:
@@ -292,7 +298,7 @@ class _AsyncAgent(_Agent):
             effect = next(plan)
             while True:
                 if isinstance(effect, Sleep):
-                    await asyncio.sleep(effect.seconds)
+                    await _asyncio().sleep(effect.seconds)
                     effect = plan.send(None)
                     continue
                 try:
@@ -632,6 +638,8 @@ class UserAgent(_SyncAgent):
                 associate_id = bulk.next_id()
 
         if bulk.workers:
+            from concurrent.futures import ThreadPoolExecutor  # only the bulk helper needs it
+
             with ThreadPoolExecutor(bulk.workers, thread_name_prefix="superoffice-bulk") as pool:
                 for future in [pool.submit(worker) for _ in range(bulk.workers)]:
                     future.result()
@@ -811,7 +819,7 @@ class AsyncUserAgent(_AsyncAgent):
                     bulk.done(associate_id, result)
                 associate_id = bulk.next_id()
 
-        await asyncio.gather(*(worker() for _ in range(bulk.workers)))
+        await _asyncio().gather(*(worker() for _ in range(bulk.workers)))
         return bulk.finish()
 
 

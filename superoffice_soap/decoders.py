@@ -26,23 +26,10 @@ from .errors import AuthenticationError
 from .models import (
     FIELD_RIGHT_FLAGS,
     TABLE_RIGHT_FLAGS,
-    Authentication,
     CredentialControlType,
     CredentialType,
-    DSAParameters,
-    EjUserStatus,
     FieldProperty,
     FieldRight,
-    GrantedModuleLicense,
-    LicenseInfo,
-    LicenseType,
-    ModuleLicense,
-    NetServerBuildType,
-    Principal,
-    ProvidedCredential,
-    RoleType,
-    SignedPublicKey,
-    SystemInfo,
     TableRight,
     UntrustedCredentials,
     UserType,
@@ -87,6 +74,22 @@ class Schema:
     """Decoders of the NetServer types and answers in one namespace."""
 
     def __init__(self, ns: str) -> None:
+        from .principal import (  # loaded with the first Schema, not with the package
+            Authentication,
+            DSAParameters,
+            EjUserStatus,
+            GrantedModuleLicense,
+            LicenseInfo,
+            LicenseType,
+            ModuleLicense,
+            NetServerBuildType,
+            Principal,
+            ProvidedCredential,
+            RoleType,
+            SignedPublicKey,
+            SystemInfo,
+        )
+
         self.namespace = ns
 
         def struct(factory: Callable[..., Any], *fields: _Field) -> _Struct:

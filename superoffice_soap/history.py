@@ -11,9 +11,8 @@ secret cannot be told.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Optional
+from typing import NamedTuple, Optional
 
-import attrs
 from lxml import etree
 
 from .parser import REDACTED, is_xml_content_type, safe_parser, scrub
@@ -28,8 +27,7 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "
 _MAX_TEXT = 256 * 1024
 
 
-@attrs.frozen
-class Exchange:
+class Exchange(NamedTuple):
     """One request and its answer (or the transport error), secrets masked."""
 
     operation: str

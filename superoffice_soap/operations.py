@@ -16,21 +16,21 @@ import enum
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Generic, Literal, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Literal, NamedTuple, Optional, TypeVar
 
-import attrs
 from lxml import etree
 
 from ._namespaces import MS_ARRAYS, MS_SERIALIZATION, XSI_TYPE
 from .errors import AuthenticationError, InvalidRequestError, NetServerError
 from .models import (
-    Authentication,
     CredentialType,
-    SystemInfo,
     UntrustedCredentials,
     UserType,
 )
 from .xsd import INT32_MAX, INT32_MIN, first_illegal_xml_char, format_bool, format_datetime
+
+if TYPE_CHECKING:
+    from .principal import Authentication, SystemInfo
 
 __all__ = [
     "AUTHENTICATE_USERNAME_PASSWORD",
@@ -88,8 +88,7 @@ def services_number(services: str) -> int:
     return int(match[1])
 
 
-@attrs.frozen
-class Service:
+class Service(NamedTuple):
     """A NetServer endpoint, ``<base>/<name>.svc``.
 
     ``sends_ticket`` says whether its requests carry the Credentials and TimeZone headers (User
@@ -178,8 +177,7 @@ def to_xml_datetime(argument: str, value: object) -> str:
 # Value types: how a parameter is checked and written
 
 
-@attrs.frozen
-class WriteContext:
+class WriteContext(NamedTuple):
     """Where a value is written: the services namespace and, for SOAP 1.2, the prefix that
     ``xsi:type`` annotations use for NetServer types (None: no annotations)."""
 
@@ -187,12 +185,11 @@ class WriteContext:
     annotate: Optional[str]
 
 
-@attrs.frozen
-class ScalarType:
-    """A simple XSD type."""
+class ScalarType(NamedTuple):
+    """A simple XSD type: its ``xsi:type`` and the check that turns a value into text."""
 
     xsi_type: str
-    check: Any = attrs.field(repr=False)  # Callable[[str, object], str]
+    check: Callable[[str, object], str]
     secret: bool = False
 
     def write(
@@ -209,8 +206,7 @@ class ScalarType:
             element.set(XSI_TYPE, self.xsi_type)
 
 
-@attrs.frozen
-class EnumType:
+class EnumType(NamedTuple):
     """An xs:string enumeration, given as the Python enum member or its wire value."""
 
     enum_class: type[enum.Enum]
@@ -243,9 +239,10 @@ _CREDENTIALS_FIELDS = (
 )
 
 
-@attrs.frozen
 class CredentialsType:
     """An UntrustedCredentials value written as a body element; None fields are left out."""
+
+    __slots__ = ()
 
     def write(
         self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
@@ -284,8 +281,7 @@ UNTRUSTED_CREDENTIALS = CredentialsType()
 ValueType = Any  # ScalarType | EnumType | CredentialsType: each has write(parent, qname, …)
 
 
-@attrs.frozen
-class Param:
+class Param(NamedTuple):
     """One body parameter: Python argument name, wire element name, value type."""
 
     name: str
@@ -295,7 +291,6 @@ class Param:
     optional: bool = False
 
 
-@attrs.frozen
 class Operation(Generic[T]):
     """One SOAP operation of a service.
 
@@ -305,14 +300,39 @@ class Operation(Generic[T]):
     ``min_services`` is the first Services version that has the operation.
     """
 
-    service: Service
-    name: str
-    params: tuple[Param, ...]
-    result: str
-    retry_safe: bool
-    response_element: Optional[str] = None
-    error_class: type[NetServerError] = NetServerError
-    min_services: int = 84
+    __slots__ = (
+        "error_class",
+        "min_services",
+        "name",
+        "params",
+        "response_element",
+        "result",
+        "retry_safe",
+        "service",
+    )
+
+    def __init__(
+        self,
+        service: Service,
+        name: str,
+        params: tuple[Param, ...],
+        result: str,
+        retry_safe: bool,
+        response_element: Optional[str] = None,
+        error_class: type[NetServerError] = NetServerError,
+        min_services: int = 84,
+    ) -> None:
+        self.service = service
+        self.name = name
+        self.params = params
+        self.result = result
+        self.retry_safe = retry_safe
+        self.response_element = response_element
+        self.error_class = error_class
+        self.min_services = min_services
+
+    def __repr__(self) -> str:
+        return f"Operation({self.service.name}.{self.name})"
 
     def action(self, services: str = DEFAULT_SERVICES) -> str:
         return f"{namespace(services)}/{self.service.name}/{self.name}"

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, Optional
+from typing import Any, Literal, NamedTuple, Optional
 
-import attrs
 from lxml import etree
 
 from ._namespaces import SOAP11, SOAP12
@@ -41,13 +40,12 @@ _EXCERPT_CHARS = 200
 # --------------------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class ReceivedEnvelope:
+class ReceivedEnvelope(NamedTuple):
     """A well-formed SOAP envelope: its version, its Header (or None) and its one Body payload."""
 
     soap_version: Literal["1.1", "1.2"]
-    header: Optional[etree._Element] = attrs.field(repr=False)
-    payload: etree._Element = attrs.field(repr=False)
+    header: Optional[etree._Element]
+    payload: etree._Element
     status_code: int
 
     @property

@@ -28,10 +28,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Generator, Iterable, Mapping
-from typing import Any, Callable, Literal, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
 from urllib.parse import urlsplit
-
-import attrs
 
 from ._version import __version__
 from .decoders import schema
@@ -45,7 +43,9 @@ from .errors import (
     TransportError,
 )
 from .history import Exchange, mask_body, mask_headers
-from .models import Authentication, SoTimeZone
+from .models import (
+    SoTimeZone,
+)
 from .operations import (
     AUTHENTICATE_USERNAME_PASSWORD,
     DEFAULT_SERVICES,
@@ -60,6 +60,9 @@ from .operations import (
 )
 from .parser import ReceivedEnvelope, decode_payload, read_envelope
 from .retry import retry_policy
+
+if TYPE_CHECKING:
+    from .principal import Authentication
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -91,33 +94,39 @@ TicketSource = Union[str, Callable[[], str], None]
 USER_AGENT = f"superoffice-soap/{__version__}"
 
 
-@attrs.frozen
-class SoapRequest:
+class SoapRequest(NamedTuple):
     """An HTTP POST to make. ``content`` holds the ticket, so it is left out of ``repr``."""
 
     url: str
     headers: Mapping[str, str]
-    content: bytes = attrs.field(repr=False)
+    content: bytes
     operation: str
     soap_version: SoapVersion
     #: ``time.monotonic()`` by which the whole call must be done, or None.
     deadline: Optional[float] = None
 
+    def __repr__(self) -> str:
+        return (
+            f"SoapRequest(url={self.url!r}, operation={self.operation!r}, "
+            f"soap_version={self.soap_version!r}, content=<{len(self.content)} bytes>)"
+        )
 
-@attrs.frozen
-class Sleep:
+
+class Sleep(NamedTuple):
     """A plan's request to wait before it goes on (between retries)."""
 
     seconds: float
 
 
-@attrs.frozen
-class HttpResponse:
+class HttpResponse(NamedTuple):
     """What came back: status, headers (any case) and the body bytes."""
 
     status_code: int
     headers: Mapping[str, str]
-    content: bytes = attrs.field(repr=False)
+    content: bytes
+
+    def __repr__(self) -> str:
+        return f"HttpResponse(status_code={self.status_code}, content=<{len(self.content)} bytes>)"
 
 
 def is_ticket_expired(error: NetServerError) -> bool:
@@ -381,9 +390,7 @@ class Session:
         secrets = (*self.secrets, ticket, *secret_arguments(operation, arguments))
         settled = self._settled
         version: SoapVersion = settled or "1.2"
-        request = attrs.evolve(
-            self.request(operation, arguments, version, ticket), deadline=deadline
-        )
+        request = self.request(operation, arguments, version, ticket)._replace(deadline=deadline)
         response = yield from self._exchange(request, operation.retry_safe, secrets)
         if settled is None:
             try:
@@ -396,9 +403,7 @@ class Session:
                 ) from None
             if envelope is not None:
                 return _decode(operation, envelope, self.services, secrets)
-            request = attrs.evolve(
-                self.request(operation, arguments, "1.1", ticket), deadline=deadline
-            )
+            request = self.request(operation, arguments, "1.1", ticket)._replace(deadline=deadline)
             response = yield from self._exchange(request, operation.retry_safe, secrets)
             try:
                 envelope = read_envelope(

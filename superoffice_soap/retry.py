@@ -14,13 +14,11 @@ honoured, up to ``max_retry_after``.
 
 from __future__ import annotations
 
-import random
+import random as _random
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional
-
-import attrs
 
 from .errors import InvalidRequestError, TransportError
 
@@ -34,35 +32,63 @@ _NOT_SENT = frozenset({"connect", "connect timeout", "pool timeout"})
 _TRANSIENT = _NOT_SENT | {"read timeout", "read", "protocol"}
 
 
-@attrs.frozen
 class RetryPolicy:
-    """How often and how patiently an agent repeats a failed exchange.
+    """How often and how patiently an agent repeats a failed exchange (immutable).
 
     ``attempts`` counts the first try (3: up to two retries; 1: no retry). The n-th retry waits a
     random time between 0 and ``min(max_backoff, backoff * 2 ** (n - 1))`` seconds, or what a
-    429/503 ``Retry-After`` asks, capped at ``max_retry_after``.
+    429/503 ``Retry-After`` asks, capped at ``max_retry_after``. ``random`` is the source of
+    randomness in [0, 1); replace it for reproducible delays.
     """
 
-    attempts: int = 3
-    backoff: float = 0.5
-    max_backoff: float = 10.0
-    max_retry_after: float = 60.0
-    #: Source of randomness in [0, 1); replace it for reproducible delays.
-    random: Callable[[], float] = attrs.field(default=random.random, repr=False, eq=False)
+    __slots__ = ("attempts", "backoff", "max_backoff", "max_retry_after", "random")
 
-    def __attrs_post_init__(self) -> None:
-        if (
-            isinstance(self.attempts, bool)
-            or not isinstance(self.attempts, int)
-            or self.attempts < 1
+    attempts: int
+    backoff: float
+    max_backoff: float
+    max_retry_after: float
+    random: Callable[[], float]
+
+    def __init__(
+        self,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 10.0,
+        max_retry_after: float = 60.0,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+            raise InvalidRequestError("retries", f"attempts must be an int >= 1, got {attempts!r}")
+        for name, value in (
+            ("backoff", backoff),
+            ("max_backoff", max_backoff),
+            ("max_retry_after", max_retry_after),
         ):
-            raise InvalidRequestError(
-                "retries", f"attempts must be an int >= 1, got {self.attempts!r}"
-            )
-        for name in ("backoff", "max_backoff", "max_retry_after"):
-            value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise InvalidRequestError("retries", f"{name} must be a number >= 0, got {value!r}")
+        object.__setattr__(self, "attempts", attempts)
+        object.__setattr__(self, "backoff", float(backoff))
+        object.__setattr__(self, "max_backoff", float(max_backoff))
+        object.__setattr__(self, "max_retry_after", float(max_retry_after))
+        object.__setattr__(self, "random", random)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("RetryPolicy is immutable")
+
+    def _key(self) -> tuple[int, float, float, float]:
+        return (self.attempts, self.backoff, self.max_backoff, self.max_retry_after)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RetryPolicy) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryPolicy(attempts={self.attempts}, backoff={self.backoff}, "
+            f"max_backoff={self.max_backoff}, max_retry_after={self.max_retry_after})"
+        )
 
     def after_error(self, error: TransportError, attempt: int, retry_safe: bool) -> Optional[float]:
         """The delay before the next attempt after ``error``, or None to give up."""
