@@ -71,7 +71,7 @@ def read_envelope(
     """Parse an HTTP answer into a SOAP envelope or raise HTTPStatusError / ResponseParseError."""
     content_type = _header(headers, "content-type")
     success = 200 <= status_code < 300
-    if not content.strip():
+    if not content or content.isspace():
         raise _status_error(status_code, headers, content, redact, "an empty body")
     if not is_xml_content_type(content_type):
         raise _status_error(status_code, headers, content, redact, "not a SOAP answer")

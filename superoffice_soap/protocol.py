@@ -22,6 +22,7 @@ envelope. When the answer shows a SOAP 1.1 server (HTTP 415, a VersionMismatch f
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -144,7 +145,12 @@ def service_url(url: str, service: str) -> str:
     """``<base>/<service>.svc`` from a base URL or from any ``….svc`` URL of the same base."""
     if not isinstance(url, str):
         raise InvalidRequestError("url", f"must be a str, got {type(url).__name__}")
-    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url):
+    return _service_url(url, service)
+
+
+@functools.lru_cache(maxsize=256)  # an agent asks for the same URL on every call
+def _service_url(url: str, service: str) -> str:
+    if _BAD_URL_CHARACTER.search(url):
         raise InvalidRequestError("url", f"must not contain spaces or control characters: {url!r}")
     try:
         parts = urlsplit(url)
@@ -162,6 +168,7 @@ def service_url(url: str, service: str) -> str:
     return f"{base}/{service}.svc"
 
 
+_BAD_URL_CHARACTER = re.compile("[\x00-\x20\x7f]")
 _SERVICES_IN_URL = re.compile(r"/Remote/(Services\d+)(?:/|$)", re.IGNORECASE)
 
 
@@ -172,7 +179,14 @@ def resolve_services(url: str, services: Optional[str]) -> str:
     """
     if services is not None:
         check_services(services)
-    match = _SERVICES_IN_URL.search(urlsplit(url).path) if isinstance(url, str) else None
+    if not isinstance(url, str):
+        return services or DEFAULT_SERVICES
+    return _resolve_services(url, services)
+
+
+@functools.lru_cache(maxsize=256)
+def _resolve_services(url: str, services: Optional[str]) -> str:
+    match = _SERVICES_IN_URL.search(urlsplit(url).path)
     if match is None:
         return services or DEFAULT_SERVICES
     in_url = check_services("Services" + match[1][len("Services") :])
