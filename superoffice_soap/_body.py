@@ -44,6 +44,7 @@ class BodyReader:
         self._first = True
 
     def feed(self, chunk: bytes) -> None:
+        """Take the next raw chunk; ResponseTooLargeError past the limit."""
         if self._inflate is None:
             self._add(chunk)
             return
@@ -64,6 +65,7 @@ class BodyReader:
             data = self._inflate.unconsumed_tail
 
     def finish(self) -> bytes:
+        """The whole decoded body."""
         if self._inflate is not None:
             try:
                 self._add(self._inflate.flush())

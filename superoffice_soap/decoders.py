@@ -61,6 +61,7 @@ class Problem(Exception):
         self.segments: list[str] = []
 
     def path(self, prefix: str) -> str:
+        """The element path, below ``prefix``."""
         return "/".join([prefix, *reversed(self.segments)])
 
 
@@ -388,6 +389,7 @@ class _Field:
         self.index = 0
 
     def read(self, element: etree._Element) -> Any:
+        """Decode one element of this field (None when it is xsi:nil)."""
         try:
             if element.get(XSI_NIL) is not None and _is_nil(element, self.nillable):
                 return None

@@ -83,6 +83,7 @@ def namespace(services: str) -> str:
 
 
 def services_number(services: str) -> int:
+    """86 for "Services86"."""
     match = _SERVICES_RE.match(services)
     assert match is not None, services
     return int(match[1])
@@ -103,9 +104,11 @@ class Service(NamedTuple):
 
     @property
     def path(self) -> str:
+        """The endpoint's last path segment, ``User.svc``."""
         return f"{self.name}.svc"
 
     def doc_nsmap(self, services: str) -> dict[str, str]:
+        """The documentation's extra prefix declarations for a Services version."""
         number = services_number(services)
         return {f"NetServer{services[:-2]}{number}{s}": uri for s, uri in self.doc_namespaces}
 
@@ -151,6 +154,7 @@ def to_xml_int(argument: str, value: object) -> str:
 
 
 def to_xml_bool(argument: str, value: object) -> str:
+    """A bool as xs:boolean text; else InvalidRequestError."""
     if not isinstance(value, bool):
         raise InvalidRequestError(argument, f"must be a bool, got {type(value).__name__}")
     return format_bool(value)
@@ -195,6 +199,7 @@ class ScalarType(NamedTuple):
     def write(
         self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
     ) -> None:
+        """Check ``value`` (InvalidRequestError naming ``argument``) and append it as ``qname``."""
         text = (
             check_string(argument, value, secret=True)
             if self.secret
@@ -214,6 +219,7 @@ class EnumType(NamedTuple):
     def write(
         self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
     ) -> None:
+        """Check ``value`` (InvalidRequestError naming ``argument``) and append it as ``qname``."""
         try:
             member = self.enum_class(value)
         except ValueError:
@@ -247,6 +253,7 @@ class CredentialsType:
     def write(
         self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
     ) -> None:
+        """Check ``value`` (InvalidRequestError naming ``argument``) and append it as ``qname``."""
         if not isinstance(value, UntrustedCredentials):
             raise InvalidRequestError(
                 argument, f"must be an UntrustedCredentials, got {type(value).__name__}"
@@ -335,12 +342,15 @@ class Operation(Generic[T]):
         return f"Operation({self.service.name}.{self.name})"
 
     def action(self, services: str = DEFAULT_SERVICES) -> str:
+        """The SOAP action URI in a Services version."""
         return f"{namespace(services)}/{self.service.name}/{self.name}"
 
     def request_qname(self, ns: str) -> str:
+        """The body wrapper element of the request."""
         return f"{{{ns}}}{self.name}"
 
     def response_qname(self, ns: str) -> str:
+        """The body wrapper element of the answer."""
         return f"{{{ns}}}{self.response_element or self.name + 'Response'}"
 
 

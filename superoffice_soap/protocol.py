@@ -356,6 +356,7 @@ class Session:
 
     @property
     def secrets(self) -> tuple[Optional[str], ...]:
+        """The session's own secrets, to scrub from server text."""
         ticket = self._ticket if isinstance(self._ticket, str) else None
         login_ticket = self.login.ticket if self.login is not None else None
         return (ticket, login_ticket, self.application_token)
@@ -367,6 +368,7 @@ class Session:
         version: SoapVersion,
         ticket: Optional[str],
     ) -> SoapRequest:
+        """This session's request for one call in one SOAP version."""
         return build_request(
             operation,
             arguments,

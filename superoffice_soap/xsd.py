@@ -99,10 +99,12 @@ def parse_datetime(text: str) -> datetime:
 
 
 def format_int(value: int) -> str:
+    """xs:int text."""
     return str(value)
 
 
 def format_bool(value: bool) -> str:
+    """xs:boolean text: true or false."""
     return "true" if value else "false"
 
 
