@@ -589,9 +589,8 @@ def _token_set(type_name: str, tokens: tuple[str, ...]) -> Decoder:
 
     def decode(element: etree._Element) -> frozenset[str]:
         values = frozenset(_simple_text(element).split())
-        unknown = values - known
-        if unknown:
-            raise Problem(f"unknown {type_name} flag {sorted(unknown)[0]!r}")
+        if not values <= known:
+            raise Problem(f"unknown {type_name} flag {sorted(values - known)[0]!r}")
         return values
 
     return decode

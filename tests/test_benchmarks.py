@@ -24,7 +24,7 @@ MEASURES = {
     "parse_memory_tracemalloc",
     "bulk_async",
     "bulk_sync",
-    "bulk_async_delayed",
+    "bulk_async_in_process",
 }
 
 
