@@ -18,6 +18,7 @@ from .errors import (
     InvalidRequestError,
     NetServerError,
     ResponseParseError,
+    ResponseTooLargeError,
     SoapFault,
     SuperOfficeSoapError,
     TransportError,
@@ -49,6 +50,7 @@ from .operations import (
     Operation,
 )
 from .protocol import HttpResponse, SoapRequest, build_request, is_ticket_expired, parse_response
+from .retry import RetryPolicy
 
 __all__ = [
     "AUTHENTICATE_USERNAME_PASSWORD",
@@ -79,6 +81,8 @@ __all__ = [
     "Operation",
     "Principal",
     "ResponseParseError",
+    "ResponseTooLargeError",
+    "RetryPolicy",
     "SoPrincipal",
     "SoTimeZone",
     "SoapFault",
