@@ -1146,7 +1146,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     print(
         "Medians; times per call unless noted. Loopback numbers include the stand-in's own "
-        "server time (it runs in this process)."
+        "server time (it runs in a process of its own)."
     )
     print()
     print(render(measures, zeep_absent, args.markdown))
