@@ -638,6 +638,9 @@ def _url_host(host: str) -> str:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a burst of concurrent clients (the
+    # concurrency tests, a bulk read) would see refused or reset connections.
+    request_queue_size = 128
 
     def __init__(self, fake: FakeNetServer, host: str, port: int) -> None:
         self.fake = fake
