@@ -5,7 +5,8 @@ and response headers and bodies — like zeep's HistoryPlugin, for a person to i
 anything is kept, the elements that carry secrets (Ticket, ApplicationToken, Password,
 AccessToken, SecretValue) are replaced by ``***`` and every known secret string is scrubbed;
 a body that is not well-formed XML is not kept at all (only its size), because what in it is
-secret cannot be told.
+secret cannot be told. Masking parses each kept body a second time: a debugging cost paid only
+with the history on.
 """
 
 from __future__ import annotations
