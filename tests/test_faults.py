@@ -185,7 +185,7 @@ def test_trickle_slower_than_the_read_timeout_is_a_read_timeout() -> None:
     assert info.value.kind == "read timeout"
     assert isinstance(info.value.__cause__, httpx.ReadTimeout)
     assert count == 3  # a read timeout is transient for a read
-    assert 0.3 <= elapsed < 1.5
+    assert 0.3 <= elapsed < 5.0  # generous: a loaded CI machine is slow, never fast
 
 
 def test_trickle_is_cut_by_the_deadline() -> None:
@@ -198,7 +198,7 @@ def test_trickle_is_cut_by_the_deadline() -> None:
         elapsed = time.monotonic() - start
         count = len(server.requests)
     assert info.value.kind == "deadline"
-    assert 0.45 <= elapsed <= 1.5
+    assert 0.45 <= elapsed <= 5.0
     assert count == 1  # never retried past the deadline
 
 
@@ -211,7 +211,7 @@ def test_hang_is_cut_by_the_deadline() -> None:
         elapsed = time.monotonic() - start
         count = len(server.requests)
     assert info.value.kind == "deadline"
-    assert 0.45 <= elapsed <= 1.5
+    assert 0.45 <= elapsed <= 5.0
     assert count == 1
 
 
@@ -226,7 +226,7 @@ def test_hang_is_a_read_timeout_and_a_read_is_retried() -> None:
     assert info.value.kind == "read timeout"
     assert isinstance(info.value.__cause__, httpx.ReadTimeout)
     assert count == 3
-    assert 0.6 <= elapsed < 2.0
+    assert 0.6 <= elapsed < 6.0
 
 
 def test_hang_on_a_write_sends_it_once() -> None:
@@ -240,7 +240,7 @@ def test_hang_on_a_write_sends_it_once() -> None:
     assert info.value.kind == "read timeout"
     assert len(requests) == 1
     assert requests[0].complete
-    assert 0.2 <= elapsed < 0.6
+    assert 0.2 <= elapsed < 3.0
 
 
 # ----------------------------------------------------------------------------------------------
@@ -341,7 +341,7 @@ def test_retry_after_is_honoured() -> None:
         elapsed = time.monotonic() - start
         count = len(server.requests)
     assert count == 2
-    assert 0.9 <= elapsed < 2.0
+    assert 0.9 <= elapsed < 10.0
 
 
 def test_retry_after_is_capped_by_the_policy() -> None:
@@ -353,7 +353,7 @@ def test_retry_after_is_capped_by_the_policy() -> None:
             elapsed = time.monotonic() - start
         count = len(server.requests)
     assert count == 2
-    assert elapsed <= 0.5
+    assert elapsed <= 5.0  # far below the 30 s the server asked for
 
 
 # ----------------------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ def test_connect_timeout_is_retried_for_a_write(caplog: pytest.LogCaptureFixture
     assert info.value.kind == "connect timeout"
     assert isinstance(info.value.__cause__, httpx.ConnectTimeout)
     assert len(retry_logs(caplog)) == 2
-    assert 0.6 <= elapsed < 2.0
+    assert 0.6 <= elapsed < 6.0
 
 
 def test_pool_timeout_is_retried_for_a_write(caplog: pytest.LogCaptureFixture) -> None:
@@ -446,7 +446,7 @@ def test_pool_timeout_is_retried_for_a_write(caplog: pytest.LogCaptureFixture) -
     assert paths == ["/hold"]  # the write never reached the server
     assert connections == 1
     assert len(retry_logs(caplog)) == 2
-    assert 0.6 <= elapsed < 2.0
+    assert 0.6 <= elapsed < 6.0
     assert not holder.is_alive()
     assert len(outcome) == 1
 

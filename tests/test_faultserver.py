@@ -296,7 +296,7 @@ def test_trickle_sends_headers_at_once_then_bytes_slowly() -> None:
         arrivals = []
         while chunk := sock.recv(100):
             arrivals.append((chunk, time.monotonic() - start))
-    assert head_at < 0.07
+    assert head_at < 1.0  # at once: a trickled head would take seconds
     assert b"".join(c for c, _ in arrivals) == b"abcd"
     assert len(arrivals) == 4  # one byte per segment
     assert arrivals[-1][1] >= 0.3
@@ -308,7 +308,7 @@ def test_trickle_slower_than_read_timeout_raises_read_timeout() -> None:
         with pytest.raises(httpx.ReadTimeout):
             httpx.get(server.url, timeout=short(read=0.15))
         elapsed = time.monotonic() - start
-    assert elapsed < 0.45
+    assert elapsed < 2.0  # bounds are generous: a loaded CI machine is slow
 
 
 def test_trickle_faster_than_read_timeout_completes() -> None:
@@ -374,7 +374,7 @@ def test_stop_is_prompt_and_closes_the_connection(reply: Reply) -> None:
     server.__exit__(None, None, None)
     elapsed = time.monotonic() - start
     thread.join(2)
-    assert elapsed < 1.0
+    assert elapsed < 3.0
     assert not thread.is_alive()
     assert len(seen) == 1  # the client saw the end of the connection
     assert b"x" * 5 not in seen[0]
@@ -392,7 +392,7 @@ def test_stop_is_prompt_when_idle_or_holding_a_keep_alive_connection() -> None:
         elapsed = time.monotonic() - start
     assert idle.connections == 0
     assert server.connections == 1
-    assert elapsed < 0.3
+    assert elapsed < 2.0
 
 
 def test_stop_is_prompt_while_blocked_sending_to_a_client_that_does_not_read() -> None:
@@ -410,7 +410,7 @@ def test_stop_is_prompt_while_blocked_sending_to_a_client_that_does_not_read() -
         server.stop()
         elapsed = time.monotonic() - start
     assert server.requests
-    assert elapsed < 0.5
+    assert elapsed < 3.0
 
 
 # -- ports that do not answer -------------------------------------------------------------------
