@@ -438,7 +438,7 @@ class _Struct:
             if tail and not tail.isspace():
                 raise Problem(f"unexpected text {_excerpt(tail)!r} after {name}")
             try:
-                if child.get(XSI_NIL) is not None and _is_nil(child, nillable):
+                if child.keys() and child.get(XSI_NIL) is not None and _is_nil(child, nillable):
                     values[attr] = None
                 else:
                     values[attr] = decode(child)
@@ -464,7 +464,7 @@ def _array(ns: str, item_name: str, decode_item: Decoder, into: Any) -> Decoder:
                 tail = child.tail
                 if tail and not tail.isspace():
                     raise Problem(f"unexpected text {_excerpt(tail)!r}")
-                if child.get(XSI_NIL) is not None and _is_nil(child, True):
+                if child.keys() and child.get(XSI_NIL) is not None and _is_nil(child, True):
                     continue
                 items.append(decode_item(child))
             except Problem as problem:
