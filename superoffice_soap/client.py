@@ -368,15 +368,15 @@ def _user_session(
 def _login(session: Session, username: str, password: str) -> Login:
     """Attach a SoPrincipal login to a User session: the same base, version, token, SOAP
     setting, retries, limits and history."""
-    principal = Session(
+    principal = _principal_session(
         session.url,
-        SO_PRINCIPAL,
-        application_token=session.application_token,
-        soap_version=session.soap_version_setting,
-        services=session.services,
-        retries=session.retries,
-        deadline=session.deadline,
-        max_response_bytes=session.max_response_bytes,
+        session.application_token,
+        session.soap_version_setting,
+        session.services,
+        session.retries,
+        session.deadline,
+        session.max_response_bytes,
+        0,
     )
     principal.history = session.history
     login = Login(principal, username, password)
@@ -435,7 +435,8 @@ class _Bulk:
         return {"associate_id": associate_id, "credential_type": self.credential_type}
 
     def done(self, associate_id: int, result: list[UntrustedCredentials]) -> None:
-        self._results[associate_id] = result
+        with self._lock:
+            self._results[associate_id] = result
 
     def failed(self, associate_id: int, error: SuperOfficeSoapError) -> None:
         with self._lock:

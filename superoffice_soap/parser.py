@@ -25,6 +25,7 @@ from typing import Any, Literal, NamedTuple, Optional
 
 from lxml import etree
 
+from ._http import header
 from ._namespaces import SOAP11, SOAP12
 from .decoders import Decoder, Problem, Schema, describe_tag
 from .errors import HTTPStatusError, NetServerError, ResponseParseError, SoapFault
@@ -70,7 +71,7 @@ def read_envelope(
     redact: Iterable[Optional[str]] = (),
 ) -> ReceivedEnvelope:
     """Parse an HTTP answer into a SOAP envelope or raise HTTPStatusError / ResponseParseError."""
-    content_type = _header(headers, "content-type")
+    content_type = header(headers, "content-type")
     success = 200 <= status_code < 300
     if not content or content.isspace():
         raise _status_error(status_code, headers, content, redact, "an empty body")
@@ -330,16 +331,6 @@ def _local(qname: str) -> str:
     return qname.rpartition(":")[2]
 
 
-def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
-    value = headers.get(name)
-    if value is not None:
-        return value
-    for key, candidate in headers.items():
-        if key.lower() == name:
-            return candidate
-    return None
-
-
 _XML_MEDIA_TYPES = frozenset({"text/xml", "application/soap+xml", "application/xml"})
 
 
@@ -363,11 +354,11 @@ def _status_error(
     redact: Iterable[Optional[str]],
     what: str,
 ) -> HTTPStatusError:
-    content_type = _header(headers, "content-type")
+    content_type = header(headers, "content-type")
     excerpt = scrub(_excerpt(content[: _EXCERPT_CHARS * 4].decode("utf-8", "replace")), redact)
     message = f"HTTP {status_code} with {what} (content type {content_type or 'none'})"
     if 300 <= status_code < 400:
-        location = _header(headers, "location")
+        location = header(headers, "location")
         message += (
             f"; redirected to {scrub(location, redact)!r}, which a SOAP POST does not follow: "
             "check the base URL (http or https? the tenant path?)"

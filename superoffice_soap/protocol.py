@@ -32,6 +32,7 @@ from collections.abc import Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
 from urllib.parse import urlsplit
 
+from ._http import header
 from ._version import __version__
 from .decoders import schema
 from .envelope import build_envelope, check_time_zone, http_headers
@@ -528,7 +529,7 @@ class Session:
         if history is None:
             return
         request_type = request.headers.get("Content-Type")
-        response_type = None if response is None else _header(response.headers, "content-type")
+        response_type = None if response is None else header(response.headers, "content-type")
         history.append(
             Exchange(
                 operation=request.operation,
@@ -557,13 +558,6 @@ def _hinted(error: _E, hint: str) -> _E:
     """The same error with a hint appended to its message."""
     error.args = (f"{error.args[0]} ({hint})", *error.args[1:])
     return error
-
-
-def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 def _positive(name: str, value: object) -> float:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional
 
+from ._http import header
 from .errors import InvalidRequestError, TransportError
 
 __all__ = ["NO_RETRIES", "RETRY_STATUSES", "RetryPolicy", "retry_policy"]
@@ -133,12 +134,7 @@ def retry_policy(retries: object) -> RetryPolicy:
 
 def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
-    value = headers.get("retry-after") or headers.get("Retry-After")
-    if value is None:
-        for key, candidate in headers.items():
-            if key.lower() == "retry-after":
-                value = candidate
-                break
+    value = header(headers, "retry-after")
     if value is None:
         return None
     value = value.strip()
