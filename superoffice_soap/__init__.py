@@ -11,8 +11,9 @@ The sans-IO core (``build_request`` / ``parse_response``) serves callers with th
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .client import AsyncSoPrincipal, AsyncUserAgent, SoPrincipal, UserAgent
+from .client import AsyncSoPrincipal, AsyncUserAgent, BulkResult, SoPrincipal, UserAgent
 from .errors import (
+    AgentClosedError,
     AuthenticationError,
     HTTPStatusError,
     InvalidRequestError,
@@ -23,7 +24,10 @@ from .errors import (
     SuperOfficeSoapError,
     TransportError,
 )
+from .history import Exchange
 from .models import (
+    DOTNET_MIN_VALUE,
+    NEVER_EXPIRES,
     CredentialControlType,
     CredentialType,
     FieldProperty,
@@ -56,22 +60,27 @@ __all__ = [
     "AUTHENTICATE_USERNAME_PASSWORD",
     "AUTHENTICATE_WITH_ACCESS_TOKEN",
     "CREATE_DEFAULT_UNTRUSTED_CREDENTIALS",
+    "DOTNET_MIN_VALUE",
     "GET_CREDENTIAL_TYPES",
     "GET_CREDENTIAL_TYPES_FOR_USER_TYPE",
     "GET_SYSTEM_INFO",
     "GET_UNTRUSTED_CREDENTIALS",
     "GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
+    "NEVER_EXPIRES",
     "OPERATIONS",
     "REMOVE_UNTRUSTED_CREDENTIALS",
     "REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
     "SAVE_UNTRUSTED_CREDENTIALS",
     "SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
+    "AgentClosedError",
     "AsyncSoPrincipal",
     "AsyncUserAgent",
     "Authentication",
     "AuthenticationError",
+    "BulkResult",
     "CredentialControlType",
     "CredentialType",
+    "Exchange",
     "FieldProperty",
     "FieldRight",
     "HTTPStatusError",

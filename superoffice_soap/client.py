@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Uni
 import httpx
 
 from ._body import ACCEPT_ENCODING, BodyReader
-from .errors import InvalidRequestError, NetServerError, SuperOfficeSoapError, TransportError
+from .errors import (
+    AgentClosedError,
+    InvalidRequestError,
+    NetServerError,
+    SuperOfficeSoapError,
+    TransportError,
+)
 from .history import Exchange
 from .models import (
     CredentialType,
@@ -62,9 +68,10 @@ from .retry import RetryPolicy
 if TYPE_CHECKING:
     from .principal import Authentication, SystemInfo
 
-__all__ = ["AsyncSoPrincipal", "AsyncUserAgent", "SoPrincipal", "UserAgent"]
+__all__ = ["AsyncSoPrincipal", "AsyncUserAgent", "BulkResult", "SoPrincipal", "UserAgent"]
 
 T = TypeVar("T")
+_T = TypeVar("_T")
 DEFAULT_TIMEOUT = 30.0
 TicketExpired = Callable[[NetServerError], bool]
 #: Seconds for every phase, or an httpx.Timeout with separate connect/read/write/pool limits.
@@ -188,10 +195,47 @@ class _Agent:
         return list(self._session.history or ())
 
     def __repr__(self) -> str:
+        version = self._session.soap_version or self._session.soap_version_setting
+        closed = ", closed" if self._closed else ""
         return (
             f"{type(self).__name__}(url={self.url!r}, services={self.services!r}, "
-            f"soap_version={self._session.soap_version_setting!r})"
+            f"soap_version={version!r}{closed})"
         )
+
+    _closed = False
+
+    def _check_open(self, client: Union[httpx.Client, httpx.AsyncClient]) -> None:
+        name = type(self).__name__
+        if self._closed:
+            raise AgentClosedError(
+                f"this {name} is closed: make calls inside its `with` block, or create a new one"
+            )
+        if client.is_closed:
+            raise AgentClosedError(
+                f"the http_client given to this {name} is closed: pass an open one"
+            )
+
+
+def _check_timeout(timeout: object) -> None:
+    """Seconds > 0, None (no limit) or an httpx.Timeout whose limits are each > 0 or None."""
+    limits = (
+        (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        if isinstance(timeout, httpx.Timeout)
+        else (timeout,)
+    )
+    for limit in limits:
+        if limit is None:
+            continue
+        if (
+            isinstance(limit, bool)
+            or not isinstance(limit, (int, float))
+            or not limit > 0
+            or limit == float("inf")
+        ):
+            raise InvalidRequestError(
+                "timeout",
+                f"must be a number of seconds > 0, None or an httpx.Timeout, got {limit!r}",
+            )
 
 
 class _SyncAgent(_Agent):
@@ -200,12 +244,16 @@ class _SyncAgent(_Agent):
     def __init__(
         self, session: Session, timeout: Timeout, http_client: Optional[httpx.Client]
     ) -> None:
+        if http_client is None:
+            _check_timeout(timeout)
         self._session = session
         self._owns_client = http_client is None
         self._client = http_client if http_client is not None else httpx.Client(timeout=timeout)
 
     def close(self) -> None:
-        """Close the connection pool, unless the caller supplied the client."""
+        """Close the connection pool, unless the caller supplied the client; later calls raise
+        AgentClosedError."""
+        self._closed = True
         if self._owns_client:
             self._client.close()
 
@@ -221,6 +269,7 @@ class _SyncAgent(_Agent):
         self.close()
 
     def _call(self, operation: Operation[T], arguments: Mapping[str, object]) -> T:
+        self._check_open(self._client)
         return self._run(self._session.plan(operation, arguments))
 
     def _run(self, plan: Plan[T]) -> T:
@@ -268,6 +317,8 @@ class _AsyncAgent(_Agent):
     def __init__(
         self, session: Session, timeout: Timeout, http_client: Optional[httpx.AsyncClient]
     ) -> None:
+        if http_client is None:
+            _check_timeout(timeout)
         self._session = session
         self._owns_client = http_client is None
         self._client = (
@@ -275,7 +326,9 @@ class _AsyncAgent(_Agent):
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool, unless the caller supplied the client."""
+        """Close the connection pool, unless the caller supplied the client; later calls raise
+        AgentClosedError."""
+        self._closed = True
         if self._owns_client:
             await self._client.aclose()
 
@@ -291,6 +344,7 @@ class _AsyncAgent(_Agent):
         await self.aclose()
 
     async def _call(self, operation: Operation[T], arguments: Mapping[str, object]) -> T:
+        self._check_open(self._client)
         return await self._run(self._session.plan(operation, arguments))
 
     async def _run(self, plan: Plan[T]) -> T:
@@ -330,6 +384,57 @@ class _AsyncAgent(_Agent):
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request) from exc
+
+
+_COMMON_OPTIONS = """
+    Options (keywords):
+
+    url
+        The services base URL (``https://host/Cust1/Remote/Services86``) or the URL of any of
+        its ``….svc`` endpoints; the agent posts to its own service's ``….svc`` under that base.
+    application_token
+        The ApplicationToken header (SuperOffice Online requires it; on-site ignores it).
+    soap_version
+        ``"auto"`` (default: SOAP 1.2 first, then SOAP 1.1 for good once the server refuses it,
+        learned once per server), ``"1.1"`` or ``"1.2"`` (pinned; ``"1.1"`` saves the first
+        round trip against a standard NetServer).
+    timeout
+        Seconds > 0 for every phase (default 30), ``None`` for no limit, or an ``httpx.Timeout``.
+        Ignored when ``http_client`` is given (the client's own timeouts apply).
+    http_client
+        Your own httpx client (proxies, certificates, transports); never closed by the agent.
+    services
+        ``"Services84"`` … ``"Services88"``; default: from the URL, else ``"Services86"``.
+    retries
+        Retries of one call (default 2, ``0`` for none) or a ``RetryPolicy``; writes are repeated
+        only when the request provably never left.
+    deadline
+        Seconds for a whole call, retries and waits included (default: none).
+    max_response_bytes
+        Cap on one answer's body after decompression (default 16 MiB).
+    history
+        Keep the last N exchanges, secrets masked, in ``agent.history`` (default 0: off).
+"""
+
+_USER_OPTIONS = """    ticket
+        A ticket (``7T:…``), an access token (``8A:…``, Services86 and later), or a callable
+        returning the current one (called for every request). ``login`` gets and renews one.
+    time_zone
+        ``SoTimeZone(id=…, location_code=…)`` for the TimeZone header (default: none).
+    is_ticket_expired
+        Decides which NetServerError means "log in again" (agents made by ``login`` only);
+        default ``superoffice_soap.is_ticket_expired``.
+"""
+
+
+def _options_documented(*extra: str) -> Callable[[type[_T]], type[_T]]:
+    """Appends the agent options, written once here, to a class docstring (``help()`` shows it)."""
+
+    def document(cls: type[_T]) -> type[_T]:
+        cls.__doc__ = (cls.__doc__ or "").rstrip() + "\n" + _COMMON_OPTIONS + "".join(extra)
+        return cls
+
+    return document
 
 
 _S = TypeVar("_S", bound=_SyncAgent)
@@ -451,6 +556,7 @@ class _Bulk:
         return {i: self._results[i] for i in self.ids}
 
 
+@_options_documented(_USER_OPTIONS)
 class UserAgent(_SyncAgent):
     """Synchronous client of NetServer's User service (``<base>/User.svc``).
 
@@ -615,7 +721,7 @@ class UserAgent(_SyncAgent):
         *,
         concurrency: int = 8,
         errors: BulkErrors = "raise",
-    ) -> Any:
+    ) -> Union[dict[int, list[UntrustedCredentials]], BulkResult]:
         """Many users' credentials of one type, ``concurrency`` calls at a time over the agent's
         connection pool (threads), each with the agent's retry policy.
 
@@ -623,6 +729,7 @@ class UserAgent(_SyncAgent):
         ``errors="raise"`` the first failure stops the work and is raised; with
         ``errors="collect"`` a failed associate maps to its SuperOfficeSoapError.
         """
+        self._check_open(self._client)
         bulk = _Bulk(associate_ids, credential_type, concurrency, errors)
 
         def worker() -> None:
@@ -647,6 +754,7 @@ class UserAgent(_SyncAgent):
         return bulk.finish()
 
 
+@_options_documented(_USER_OPTIONS)
 class AsyncUserAgent(_AsyncAgent):
     """Asynchronous client of NetServer's User service; ``UserAgent``'s methods, awaited."""
 
@@ -803,8 +911,9 @@ class AsyncUserAgent(_AsyncAgent):
         *,
         concurrency: int = 8,
         errors: BulkErrors = "raise",
-    ) -> Any:
+    ) -> Union[dict[int, list[UntrustedCredentials]], BulkResult]:
         """``UserAgent.get_untrusted_credentials_for_associates``, with ``concurrency`` tasks."""
+        self._check_open(self._client)
         bulk = _Bulk(associate_ids, credential_type, concurrency, errors)
 
         async def worker() -> None:
@@ -847,6 +956,7 @@ def _principal_session(
     )
 
 
+@_options_documented()
 class SoPrincipal(_SyncAgent):
     """Synchronous client of NetServer's SoPrincipal service (``<base>/SoPrincipal.svc``):
     tickets from a username and password or from an access token, and system information.
@@ -892,6 +1002,7 @@ class SoPrincipal(_SyncAgent):
         return self._call(GET_SYSTEM_INFO, {})
 
 
+@_options_documented()
 class AsyncSoPrincipal(_AsyncAgent):
     """Asynchronous client of NetServer's SoPrincipal service; ``SoPrincipal``'s methods, awaited."""
 

@@ -19,6 +19,7 @@ import enum
 import functools
 from typing import Any, Callable, Optional
 
+import attrs
 from lxml import etree
 
 from ._namespaces import MS_ARRAYS, XSI_NIL
@@ -225,7 +226,11 @@ class Schema:
         def authentication(element: etree._Element) -> Authentication:
             values = authenticate(element)
             ticket = (values.get("credentials") or {}).get("ticket")
-            result = Authentication(bool(values.get("succeeded")), ticket, values.get("principal"))
+            result = Authentication(
+                succeeded=bool(values.get("succeeded")),
+                ticket=ticket,
+                principal=values.get("principal"),
+            )
             if not result.succeeded:
                 raise AuthenticationError(
                     exception_type=None, message="NetServer answered AuthenticationSucceeded=false"
@@ -412,6 +417,18 @@ class _Struct:
         """Set the fields; separate from ``__init__`` so that a type can contain itself."""
         self.fields = {}
         self._table: dict[str, tuple[int, str, Decoder, bool, str]] = {}
+        # A model is built from what was on the wire: an absent element is None, never a default
+        # meant for writing (UntrustedCredentials.is_active defaults to True).
+        factory = self.factory
+        self._absent: dict[str, Any] = (
+            {
+                field.name: None
+                for field in attrs.fields(factory)
+                if field.metadata.get("default_for_writing")
+            }
+            if isinstance(factory, type) and attrs.has(factory)
+            else {}
+        )
         for index, field in enumerate(fields):
             field.index = index
             tag = f"{{{self.ns}}}{field.name}"
@@ -424,7 +441,7 @@ class _Struct:
         if text and not text.isspace():
             raise Problem(f"unexpected text {_excerpt(text)!r}")
         table = self._table
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = self._absent.copy()
         last = -1
         for child in element:
             entry = table.get(child.tag)

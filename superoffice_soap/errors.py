@@ -4,6 +4,7 @@ The tree::
 
     SuperOfficeSoapError                  base of everything this library raises
     ├── InvalidRequestError (ValueError)  a bad argument; raised before anything is sent
+    ├── AgentClosedError (RuntimeError)   a call on an agent (or http_client) that was closed
     ├── TransportError                    connect / read / write / timeout; httpx error as __cause__
     ├── HTTPStatusError                   an HTTP answer that is not SOAP (HTML page, empty body, 3xx, 415 …)
     ├── SoapFault                         a SOAP 1.1 or 1.2 Fault element, whatever the HTTP status
@@ -23,6 +24,7 @@ from collections.abc import Mapping
 from typing import Optional
 
 __all__ = [
+    "AgentClosedError",
     "AuthenticationError",
     "HTTPStatusError",
     "InvalidRequestError",
@@ -49,6 +51,11 @@ class InvalidRequestError(SuperOfficeSoapError, ValueError):
         self.argument = argument
         self.problem = problem
         super().__init__(f"invalid {argument}: {problem}")
+
+
+class AgentClosedError(SuperOfficeSoapError, RuntimeError):
+    """A call on an agent after ``close()`` (or after its ``with`` block ended), or on an agent
+    whose caller-supplied ``http_client`` was closed; nothing was sent."""
 
 
 class TransportError(SuperOfficeSoapError):
@@ -139,13 +146,28 @@ class NetServerError(SuperOfficeSoapError):
             text = (
                 f"NetServer error {self.exception_type or '(unknown type)'}: {self.message or ''}"
             )
-        if self.friendly_text and self.friendly_text != self.message:
+        said = [_gist(self.message)]
+        if self.friendly_text and not _said(self.friendly_text, said):
             text += f" ({self.friendly_text})"
+            said.append(_gist(self.friendly_text))
         inner = self.inner_exception
         while inner is not None:
-            text += f" <- {inner.exception_type or '(unknown type)'}: {inner.message or ''}"
+            if not (inner.message and _said(inner.message, said)):
+                text += f" <- {inner.exception_type or '(unknown type)'}: {inner.message or ''}"
+                said.append(_gist(inner.message))
             inner = inner.inner_exception
         return text
+
+
+def _gist(text: Optional[str]) -> str:
+    """Text as compared for repetition: spaces collapsed, final punctuation and case ignored."""
+    return " ".join((text or "").split()).rstrip(".!").casefold()
+
+
+def _said(text: str, said: list[str]) -> bool:
+    """Whether ``text`` adds nothing to what the message already says."""
+    gist = _gist(text)
+    return any(gist in earlier for earlier in said)
 
 
 class AuthenticationError(NetServerError):

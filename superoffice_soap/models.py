@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, Optional
 import attrs
 
 __all__ = [
+    "DOTNET_MIN_VALUE",
     "FIELD_RIGHT_FLAGS",
+    "NEVER_EXPIRES",
     "TABLE_RIGHT_FLAGS",
     "Authentication",
     "CredentialControlType",
@@ -42,6 +44,12 @@ __all__ = [
 
 MASK = "***"
 
+#: .NET's ``DateTime.MaxValue`` as Python holds it (written back as ``…59.9999999``): a
+#: ``valid_to`` that never expires, and ``UntrustedCredentials``' default.
+NEVER_EXPIRES = datetime(9999, 12, 31, 23, 59, 59, 999999)
+#: .NET's ``DateTime.MinValue``: what NetServer stores for a date left out of a request.
+DOTNET_MIN_VALUE = datetime(1, 1, 1)
+
 #: The tokens of ETableRight (``TableRight.mask``), in the enum's declared order.
 TABLE_RIGHT_FLAGS = ("Select", "Update", "Insert", "Delete", "Filtering", "RestrictedUpdate")
 #: The tokens of EFieldRight (``FieldRight.mask``), in the enum's declared order.
@@ -58,6 +66,11 @@ FIELD_RIGHT_FLAGS = (
 )
 
 
+#: Marks a default that is for writing only: a decoder builds the model with None when the element
+#: is absent, so what was read is exactly what the server sent.
+_FOR_WRITING: Mapping[str, bool] = MappingProxyType({"default_for_writing": True})
+
+
 def _mask(value: Optional[str]) -> str:
     return "None" if value is None else MASK
 
@@ -70,7 +83,7 @@ def _read_only(
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class TableRight:
     """Carrier ``TableRight``: the caller's rights on the row (``mask`` tokens such as ``Select``)."""
 
@@ -78,7 +91,7 @@ class TableRight:
     reason: Optional[str] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class FieldRight:
     """``FieldRight``: the caller's rights on one field (``mask`` tokens such as ``Read``)."""
 
@@ -86,7 +99,7 @@ class FieldRight:
     reason: Optional[str] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class FieldProperty:
     """One value of a Carrier's ``FieldProperties`` dictionary."""
 
@@ -95,21 +108,29 @@ class FieldProperty:
     field_length: Optional[int] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class UntrustedCredentials:
     """One stored external credential of a user (``UntrustedCredentials``, a Carrier).
 
     ``public_value`` identifies the entry (a user name, an address); ``secret_value`` is the
     password or key, masked in ``repr``. ``table_right`` and ``field_properties`` are the Carrier
     fields the server adds; ``field_properties`` is a read-only mapping field name → FieldProperty.
+
+    Keyword arguments only. The defaults make a new credential safe to save as it is:
+    ``is_active=True`` and ``valid_to=NEVER_EXPIRES`` (.NET's ``DateTime.MaxValue``), while
+    ``valid_from=None`` is left out of the request, so NetServer stores ``DateTime.MinValue``
+    (valid since always). Pass other values to store them; pass ``None`` to leave a field out
+    (NetServer then stores .NET's default: ``0001-01-01`` for a date, false for ``IsActive``).
+    A credential read from the server holds exactly what the server sent: an absent element is
+    ``None``, whatever the default.
     """
 
     valid_from: Optional[datetime] = None
-    valid_to: Optional[datetime] = None
+    valid_to: Optional[datetime] = attrs.field(default=NEVER_EXPIRES, metadata=_FOR_WRITING)
     comment: Optional[str] = None
     secret_value: Optional[str] = attrs.field(default=None, repr=_mask)
     public_value: Optional[str] = None
-    is_active: Optional[bool] = None
+    is_active: Optional[bool] = attrs.field(default=True, metadata=_FOR_WRITING)
     table_right: Optional[TableRight] = None
     # A mapping proxy is not hashable; equality still compares it.
     field_properties: Optional[Mapping[str, FieldProperty]] = attrs.field(
@@ -117,7 +138,7 @@ class UntrustedCredentials:
     )
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SoTimeZone:
     """The ``TimeZone`` request header: NetServer's time zone id and optional location code."""
 
@@ -154,7 +175,7 @@ class CredentialControlType(str, enum.Enum):
 # User agent
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class CredentialType:
     """A kind of credential a user may have (``CredentialType``, a Carrier)."""
 

@@ -73,7 +73,7 @@ class NetServerBuildType(str, enum.Enum):
     RELEASE = "Release"
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class GrantedModuleLicense:
     """A module license granted to the principal (``GrantedModuleLicense``, a Carrier)."""
 
@@ -97,7 +97,7 @@ class GrantedModuleLicense:
     )
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ProvidedCredential:
     """A credential the principal authenticated with (``ProvidedCredential``)."""
 
@@ -107,7 +107,7 @@ class ProvidedCredential:
     credential_id: Optional[int] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Principal:
     """Who a ticket belongs to: the ``SoPrincipalCarrier`` of an Authenticate* answer."""
 
@@ -139,7 +139,7 @@ class Principal:
     database_context_identifier: Optional[str] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Authentication:
     """The answer to an Authenticate* call. ``ticket`` is masked in ``repr``."""
 
@@ -148,7 +148,7 @@ class Authentication:
     principal: Optional[Principal] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DSAParameters:
     """The DSA key of a signed license public key (base64Binary fields as bytes)."""
 
@@ -161,7 +161,7 @@ class DSAParameters:
     y: Optional[bytes] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SignedPublicKey:
     """``SignedPublicKey`` of a license."""
 
@@ -172,7 +172,7 @@ class SignedPublicKey:
     signature: Optional[str] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ModuleLicense:
     """One module of the installation's license (``ModuleLicense``)."""
 
@@ -193,7 +193,7 @@ class ModuleLicense:
     signature: Optional[str] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class LicenseInfo:
     """The installation's license (``LicenseInfo``)."""
 
@@ -217,7 +217,7 @@ class LicenseInfo:
     signature: Optional[str] = None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SystemInfo:
     """``SoSystemInfoCarrier``: what GetSystemInfo tells about the installation (a Carrier)."""
 

@@ -22,6 +22,7 @@ from superoffice_soap import (
 )
 from superoffice_soap._namespaces import NS
 from superoffice_soap.retry import RetryPolicy
+from tests._models import as_read
 
 from ._envelopes import credentials_response, envelope
 from .faultserver import FaultServer, RecordedRequest, Reply
@@ -30,7 +31,7 @@ QUICK = RetryPolicy(attempts=3, backoff=0.001, max_backoff=0.001)
 
 
 def expected(associate_id: int) -> list[UntrustedCredentials]:
-    return [UntrustedCredentials(public_value=f"user{associate_id}@example.com")]
+    return [as_read(public_value=f"user{associate_id}@example.com")]
 
 
 class Directory:

@@ -114,21 +114,21 @@ def test_no_header_element_without_any_header_value() -> None:
 
 
 def test_time_zone_header_only_when_given() -> None:
-    root = _soap11(ticket="t", time_zone=SoTimeZone(3, "NO"))
+    root = _soap11(ticket="t", time_zone=SoTimeZone(id=3, location_code="NO"))
     zone = root.find(f"{{{SOAP11}}}Header/{{{NS}}}TimeZone")
     assert zone is not None
     assert [(c.tag, c.text) for c in zone] == [
         (f"{{{NS}}}SoTimeZoneId", "3"),
         (f"{{{NS}}}SoTimeZoneLocationCode", "NO"),
     ]
-    root = _soap11(ticket="t", time_zone=SoTimeZone(3))
+    root = _soap11(ticket="t", time_zone=SoTimeZone(id=3))
     zone = root.find(f"{{{SOAP11}}}Header/{{{NS}}}TimeZone")
     assert zone is not None
     assert [c.tag for c in zone] == [f"{{{NS}}}SoTimeZoneId"]
 
 
 def test_header_order_follows_the_binding() -> None:
-    root = _soap11(ticket="t", application_token="a", time_zone=SoTimeZone(1))
+    root = _soap11(ticket="t", application_token="a", time_zone=SoTimeZone(id=1))
     header = root.find(f"{{{SOAP11}}}Header")
     assert header is not None
     assert [etree.QName(c).localname for c in header] == [
@@ -222,8 +222,8 @@ def test_legal_unicode_round_trips() -> None:
         ({"ticket": 7}, "ticket"),
         ({"application_token": "tok\x01en"}, "application_token"),
         ({"time_zone": 3}, "time_zone"),
-        ({"time_zone": SoTimeZone(2**31)}, "time_zone.id"),
-        ({"time_zone": SoTimeZone(1, "\x00")}, "time_zone.location_code"),
+        ({"time_zone": SoTimeZone(id=2**31)}, "time_zone.id"),
+        ({"time_zone": SoTimeZone(id=1, location_code="\x00")}, "time_zone.location_code"),
     ],
 )
 def test_invalid_header_values(settings: dict[str, object], argument: str) -> None:

@@ -42,6 +42,7 @@ from superoffice_soap.testing import (
     RecordedRequest,
 )
 from superoffice_soap.testing import __main__ as cli
+from tests._models import as_read
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 EXAMPLE = REFERENCE / "examples" / "User" / "GetUntrustedCredentialsForAssociate.request.xml"
@@ -584,17 +585,17 @@ def test_smtp_credential_has_nil_field_properties(fake: FakeNetServer) -> None:
 def test_none_values_are_written_as_dotnet_defaults_or_nil() -> None:
     fake = FakeNetServer()
     fake.add_ticket("7T:t", 9)
-    fake.add_credentials(9, "x", UntrustedCredentials())
+    fake.add_credentials(9, "x", as_read())
     fake.add_credentials(
         9,
         "x",
-        UntrustedCredentials(
+        as_read(
             table_right=TableRight(mask=frozenset({"Delete", "Zeta", "Select", "Insert"})),
             field_properties={"A": FieldProperty()},
             valid_from=datetime(2020, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
         ),
     )
-    fake.add_credentials(9, "x", UntrustedCredentials(table_right=TableRight()))
+    fake.add_credentials(9, "x", as_read(table_right=TableRight()))
     body = envelope([op_body("9", "x")], [credentials_header("7T:t")])
     empty, masked, no_flags = xp_all(parse(post(fake, body)), "//n:Response/n:UntrustedCredentials")
     assert local_names(empty) == CARRIER_ORDER

@@ -31,6 +31,7 @@ from superoffice_soap import (
 )
 from superoffice_soap.errors import ResponseTooLargeError
 from superoffice_soap.retry import RetryPolicy
+from tests._models import as_read
 
 from ._envelopes import credentials_response
 from .faultserver import FaultServer, Reply, closed_port, gzip_bomb
@@ -47,8 +48,8 @@ OK = credentials_response(
     operation="GetUntrustedCredentials",
 )
 EXPECTED = [
-    UntrustedCredentials(public_value="alice", secret_value="pw-1"),
-    UntrustedCredentials(public_value="bob", is_active=True, comment="second"),
+    as_read(public_value="alice", secret_value="pw-1"),
+    as_read(public_value="bob", is_active=True, comment="second"),
 ]
 SAVED = credentials_response(None, operation="SaveUntrustedCredentials")
 NEW = UntrustedCredentials(public_value="x", secret_value="s")

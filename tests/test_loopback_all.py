@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from superoffice_soap import (
+    NEVER_EXPIRES,
     AsyncSoPrincipal,
     AsyncUserAgent,
     AuthenticationError,
@@ -70,11 +71,24 @@ def test_every_user_method_sync(server: FakeNetServer, running: RunningServer) -
         agent.save_untrusted_credentials_for_associate(DEMO_ASSOCIATE_ID, "imap", replaced)
         after = agent.get_untrusted_credentials_for_associate(DEMO_ASSOCIATE_ID, "imap")
         assert len(after) == 3
-        # left-out fields come back as .NET's defaults
+        # saved as it is: active and never expiring; valid_from left out comes back as MinValue
+        assert after[-1] == UntrustedCredentials(
+            valid_from=datetime(1, 1, 1),
+            valid_to=NEVER_EXPIRES,
+            secret_value="newer",
+            public_value=NEW.public_value,
+            is_active=True,
+        )
+        # None leaves a field out on purpose: NetServer stores .NET's defaults
+        left_out = UntrustedCredentials(
+            public_value=NEW.public_value, secret_value="newest", valid_to=None, is_active=None
+        )
+        agent.save_untrusted_credentials_for_associate(DEMO_ASSOCIATE_ID, "imap", left_out)
+        after = agent.get_untrusted_credentials_for_associate(DEMO_ASSOCIATE_ID, "imap")
         assert after[-1] == UntrustedCredentials(
             valid_from=datetime(1, 1, 1),
             valid_to=datetime(1, 1, 1),
-            secret_value="newer",
+            secret_value="newest",
             public_value=NEW.public_value,
             is_active=False,
         )

@@ -22,6 +22,7 @@ from superoffice_soap import (
 )
 from superoffice_soap._namespaces import NS, SOAP11, SOAP12, XSI
 from superoffice_soap.operations import GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE as OP
+from tests._models import as_read
 
 from ._envelopes import (
     DOC_CREDENTIAL,
@@ -70,7 +71,7 @@ def test_docs_example_response_parses() -> None:
     ).read_bytes()
     (cred,) = parse(content, headers={"content-type": "application/soap+xml"})
     utc = datetime(2021, 3, 25, 21, 36, 23, tzinfo=timezone.utc)
-    assert cred == UntrustedCredentials(
+    assert cred == as_read(
         valid_from=utc,
         valid_to=utc,
         comment="",
@@ -113,12 +114,14 @@ def test_full_credential_with_carrier_fields() -> None:
         ("PublicValue", "alice@example.com"),
         ("IsActive", "1"),
     )
-    assert cred.table_right == TableRight(frozenset({"Select", "Update"}), "ok")
+    assert cred.table_right == TableRight(mask=frozenset({"Select", "Update"}), reason="ok")
     assert cred.field_properties == {
         "SecretValue": FieldProperty(
-            FieldRight(frozenset({"Read", "UIHintMandatory"}), None), "System.String", 255
+            field_right=FieldRight(mask=frozenset({"Read", "UIHintMandatory"}), reason=None),
+            field_type="System.String",
+            field_length=255,
         ),
-        "Comment": FieldProperty(None, None, None),
+        "Comment": FieldProperty(field_right=None, field_type=None, field_length=None),
     }
     assert cred.valid_from == datetime(
         2021, 3, 25, 21, 36, 23, 123456, tzinfo=timezone(timedelta(hours=2))
@@ -149,7 +152,7 @@ def test_field_properties_is_read_only() -> None:
 
 
 def test_absent_elements_are_none() -> None:
-    assert one() == UntrustedCredentials()
+    assert one() == as_read()
 
 
 @pytest.mark.parametrize("prefix", ["i", "xsi", "whatever"])
@@ -202,7 +205,7 @@ def test_xsi_type_is_accepted_and_ignored() -> None:
 
 def test_nil_items_are_skipped_and_absent_response_is_empty() -> None:
     result = parse(credentials_response([None, [("Comment", "x")]]))
-    assert result == [UntrustedCredentials(comment="x")]
+    assert result == [as_read(comment="x")]
     assert parse(credentials_response(None)) == []
     assert parse(credentials_response([])) == []
 
@@ -354,7 +357,7 @@ def test_empty_non_string_is_an_error(field: str) -> None:
 
 def test_empty_mask_is_the_empty_set() -> None:
     cred = one(("TableRight", [("Mask", ""), ("Reason", "")]))
-    assert cred.table_right == TableRight(frozenset(), "")
+    assert cred.table_right == TableRight(mask=frozenset(), reason="")
 
 
 def test_mask_tokens_are_checked() -> None:
@@ -459,7 +462,7 @@ def test_duplicate_dictionary_key() -> None:
 @pytest.mark.parametrize("version", ["1.1", "1.2"])
 def test_either_envelope_namespace_is_parsed(version: str) -> None:
     result = parse(credentials_response([[("Comment", "v")]], version=version))
-    assert result == [UntrustedCredentials(comment="v")]
+    assert result == [as_read(comment="v")]
 
 
 def test_envelope_must_be_soap() -> None:

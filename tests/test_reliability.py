@@ -23,6 +23,7 @@ from superoffice_soap import (
 )
 from superoffice_soap.errors import ResponseTooLargeError
 from superoffice_soap.retry import NO_RETRIES, RetryPolicy, retry_policy
+from tests._models import as_read
 
 from ._envelopes import credentials_response
 
@@ -162,7 +163,7 @@ def test_a_read_is_retried_until_it_succeeds(
     route = script(mock, 503, httpx.ReadTimeout("slow"), OK)
     with agent() as a:
         assert a.get_untrusted_credentials("imap") == [
-            UntrustedCredentials(secret_value="pw-secret-1", public_value="alice")
+            as_read(secret_value="pw-secret-1", public_value="alice")
         ]
     assert route.call_count == 3
     retries = [r for r in caplog.records if "retrying" in r.getMessage()]

@@ -22,6 +22,7 @@ from superoffice_soap import (
 )
 from superoffice_soap._namespaces import NS, SOAP11
 from superoffice_soap.operations import namespace
+from tests._models import as_read
 
 from ._envelopes import NIL, Field, credentials_response, element, envelope
 
@@ -31,7 +32,7 @@ PRINCIPAL_URL = f"{BASE}/SoPrincipal.svc"
 CT11 = {"Content-Type": "text/xml; charset=utf-8"}
 PASSWORD = "s3cret-password"
 OK = credentials_response([[("PublicValue", "alice")]])
-EXPECTED = [UntrustedCredentials(public_value="alice")]
+EXPECTED = [as_read(public_value="alice")]
 
 
 def authenticated(ticket: str) -> bytes:

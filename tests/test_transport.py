@@ -24,6 +24,7 @@ from superoffice_soap import (
     __version__,
 )
 from superoffice_soap._namespaces import NS, SOAP11, SOAP12
+from tests._models import as_read
 
 from ._envelopes import credentials_response, fault11, fault12
 
@@ -37,7 +38,7 @@ CT12 = "application/soap+xml; charset=utf-8"
 
 OK11 = credentials_response([[("SecretValue", "pw-1"), ("PublicValue", "alice")]])
 OK12 = credentials_response([[("SecretValue", "pw-1"), ("PublicValue", "alice")]], version="1.2")
-EXPECTED = [UntrustedCredentials(public_value="alice", secret_value="pw-1")]
+EXPECTED = [as_read(public_value="alice", secret_value="pw-1")]
 
 Responder = Callable[[httpx.Request], httpx.Response]
 
@@ -115,7 +116,9 @@ def test_headers_carry_ticket_token_and_time_zone(mock: respx.MockRouter) -> Non
     from superoffice_soap import SoTimeZone
 
     route = serve(mock, wcf_11)
-    with agent(soap_version="1.1", application_token=TOKEN, time_zone=SoTimeZone(5, "NO")) as a:
+    with agent(
+        soap_version="1.1", application_token=TOKEN, time_zone=SoTimeZone(id=5, location_code="NO")
+    ) as a:
         call(a)
     root = etree.fromstring(route.calls.last.request.content)
     assert root.findtext(f"{{{SOAP11}}}Header/{{{NS}}}Credentials/{{{NS}}}Ticket") == TICKET

@@ -49,6 +49,7 @@ from superoffice_soap import (
     build_request,
 )
 from superoffice_soap.operations import SoapVersion
+from tests._models import as_read
 
 from .conftest import reference_file
 from .test_operations import DOC_ARGUMENTS
@@ -254,23 +255,27 @@ for _user_type in UserType:
 
 _CREDENTIALS: dict[str, UntrustedCredentials] = {
     "full": FULL,
-    "nothing-set": UntrustedCredentials(),
-    "only-public": UntrustedCredentials(public_value="user@example.com"),
-    "only-secret": UntrustedCredentials(secret_value="s3cr3t"),
-    "only-active": UntrustedCredentials(is_active=True),
-    "only-valid-to": UntrustedCredentials(valid_to=datetime(2030, 1, 1, tzinfo=UTC)),
-    "dates-and-flag": UntrustedCredentials(
+    "nothing-set": as_read(),
+    "only-public": as_read(public_value="user@example.com"),
+    "only-secret": as_read(secret_value="s3cr3t"),
+    "only-active": as_read(is_active=True),
+    "only-valid-to": as_read(valid_to=datetime(2030, 1, 1, tzinfo=UTC)),
+    "dates-and-flag": as_read(
         valid_from=datetime(2021, 1, 1), valid_to=datetime(2022, 1, 1), is_active=False
     ),
-    "strings-empty": UntrustedCredentials(comment="", secret_value="", public_value=""),
+    "strings-empty": as_read(comment="", secret_value="", public_value=""),
     # The Carrier fields are read-only: the writer leaves them out, the body stays valid.
     "with-carrier-fields": attrs.evolve(
         FULL,
-        table_right=TableRight(frozenset({"Select"}), "r"),
-        field_properties={"comment": FieldProperty(FieldRight(frozenset({"Read"})), "x", 1)},
+        table_right=TableRight(mask=frozenset({"Select"}), reason="r"),
+        field_properties={
+            "comment": FieldProperty(
+                field_right=FieldRight(mask=frozenset({"Read"})), field_type="x", field_length=1
+            )
+        },
     ),
     **{
-        f"date{i}": UntrustedCredentials(valid_from=value, valid_to=value, comment="c")
+        f"date{i}": as_read(valid_from=value, valid_to=value, comment="c")
         for i, value in enumerate(DATES)
     },
 }
@@ -285,14 +290,18 @@ for _label, _credentials in _CREDENTIALS.items():
     )
 
 HEADER_VARIANTS: dict[str, dict[str, Any]] = {
-    "all-headers": {"time_zone": SoTimeZone(1234, "NO")},
-    "time-zone-no-location": {"time_zone": SoTimeZone(-(2**31))},
-    "time-zone-odd-location": {"time_zone": SoTimeZone(2**31 - 1, "<&> ✓")},
+    "all-headers": {"time_zone": SoTimeZone(id=1234, location_code="NO")},
+    "time-zone-no-location": {"time_zone": SoTimeZone(id=-(2**31))},
+    "time-zone-odd-location": {"time_zone": SoTimeZone(id=2**31 - 1, location_code="<&> ✓")},
     "ticket-only": {"application_token": None},
     "token-only": {"ticket": None},
     "access-token-as-ticket": {"ticket": "8A:Cust12345.AbCdEf-_=="},
     "no-headers": {"ticket": None, "application_token": None},
-    "empty-values": {"ticket": "", "application_token": "", "time_zone": SoTimeZone(0, "")},
+    "empty-values": {
+        "ticket": "",
+        "application_token": "",
+        "time_zone": SoTimeZone(id=0, location_code=""),
+    },
 }
 
 
@@ -309,7 +318,7 @@ def test_every_operation_has_cases() -> None:
 @pytest.mark.parametrize(("name", "arguments"), CASES)
 def test_request_validates(name: str, arguments: dict[str, object], version: SoapVersion) -> None:
     operation = op(name)
-    content = build(operation, arguments, version, time_zone=SoTimeZone(1, "UTC"))
+    content = build(operation, arguments, version, time_zone=SoTimeZone(id=1, location_code="UTC"))
     assert_valid(operation, content, version)
     _, headers = parts(content, version)
     expected = ["ApplicationToken", "Credentials", "TimeZone"]
@@ -573,7 +582,7 @@ def _header(content: bytes, local: str) -> etree._Element:
 
 def test_broken_headers_fail() -> None:
     operation = op("GetCredentialTypes")
-    content = build(operation, {}, "1.1", time_zone=SoTimeZone(5, "NO"))
+    content = build(operation, {}, "1.1", time_zone=SoTimeZone(id=5, location_code="NO"))
     schema = schema_for("User")
 
     credentials = _header(content, "Credentials")
@@ -738,7 +747,7 @@ def _requests(draw: st.DrawFn) -> tuple[Operation[Any], dict[str, object]]:
     version=st.sampled_from(VERSIONS),
     ticket=st.none() | _TEXT,
     token=st.none() | _TEXT,
-    time_zone=st.none() | st.builds(SoTimeZone, _INT32, st.none() | _TEXT),
+    time_zone=st.none() | st.builds(SoTimeZone, id=_INT32, location_code=st.none() | _TEXT),
 )
 def test_random_requests_validate(
     request: tuple[Operation[Any], dict[str, object]],

@@ -52,6 +52,7 @@ from superoffice_soap import (
     parse_response,
 )
 from superoffice_soap.models import FIELD_RIGHT_FLAGS, TABLE_RIGHT_FLAGS
+from tests._models import as_read
 
 from ._responses import (
     NIL,
@@ -277,7 +278,7 @@ def _reference_soap11() -> bytes:
 
 
 REFERENCE_EXPECTED = [
-    UntrustedCredentials(
+    as_read(
         valid_from=datetime(2021, 3, 25, 21, 36, 23, tzinfo=UTC),
         valid_to=datetime(2021, 3, 25, 21, 36, 23, tzinfo=UTC),
         comment="",
@@ -346,31 +347,35 @@ DC_CREDENTIALS = [
 ]
 
 DC_EXPECTED = [
-    UntrustedCredentials(
+    as_read(
         valid_from=datetime(2021, 3, 25, 21, 36, 23, tzinfo=UTC),
         valid_to=MAX_VALUE,
         comment=None,
         secret_value="s3cr3t",
         public_value="user@example.com",
         is_active=True,
-        table_right=TableRight(frozenset({"Select", "Update"}), "Owned by you"),
+        table_right=TableRight(mask=frozenset({"Select", "Update"}), reason="Owned by you"),
         field_properties={
             "comment": FieldProperty(
-                FieldRight(frozenset({"Read", "Write"}), ""), "System.String", 255
+                field_right=FieldRight(mask=frozenset({"Read", "Write"}), reason=""),
+                field_type="System.String",
+                field_length=255,
             ),
-            "secretValue": FieldProperty(None, "System.String", 2000),
+            "secretValue": FieldProperty(
+                field_right=None, field_type="System.String", field_length=2000
+            ),
         },
     ),
-    UntrustedCredentials(
+    as_read(
         valid_from=datetime(2021, 3, 25, 21, 36, 23, 123456, tzinfo=timezone(timedelta(hours=2))),
         valid_to=datetime(1, 1, 1),
         comment="",
         secret_value=None,
         public_value=None,
         is_active=False,
-        table_right=TableRight(frozenset(), None),
+        table_right=TableRight(mask=frozenset(), reason=None),
     ),
-    UntrustedCredentials(
+    as_read(
         valid_from=datetime(2021, 3, 25, 21, 36, 23),
         valid_to=datetime(2022, 1, 1, 0, 0, 0, 500000, tzinfo=timezone(-timedelta(hours=5.5))),
         comment="  two  spaces\nand a line ",
@@ -378,7 +383,7 @@ DC_EXPECTED = [
         public_value="",
         is_active=True,
     ),
-    UntrustedCredentials(
+    as_read(
         valid_from=datetime(1, 1, 1),
         valid_to=MAX_VALUE,
         is_active=False,
@@ -455,7 +460,8 @@ def test_datacontract_headers_seen_by_zeep() -> None:
 def test_fractional_seconds_truncate_like_zeep(text: str, expected: datetime) -> None:
     wire = [WireCredentials(valid_from=text, valid_to=f" {text}\n")]
     ours = _check(
-        to_bytes(envelope(credentials_response(wire))), [UntrustedCredentials(expected, expected)]
+        to_bytes(envelope(credentials_response(wire))),
+        [as_read(valid_from=expected, valid_to=expected)],
     )
     assert ours[0].valid_from is not None
     assert ours[0].valid_from.microsecond == expected.microsecond
@@ -549,18 +555,18 @@ def _field_property(
 ) -> tuple[Union[WireFieldProperty, Nil], Optional[FieldProperty]]:
     if draw(st.integers(0, 5)) == 0:
         return NIL, None  # a nil dictionary Value: ours drops the entry
-    right_wire, right = draw(_right_field(_FIELD_TOKENS, FieldRight))
+    right_wire, right = draw(_right_field(_FIELD_TOKENS, lambda m, r: FieldRight(mask=m, reason=r)))
     type_wire, field_type = draw(_text_field())
     length = draw(st.one_of(st.none(), st.integers(-(2**31), 2**31 - 1)))
     length_wire = None if length is None else draw(_PAD) + str(length) + draw(_PAD)
     return WireFieldProperty(right_wire, type_wire, length_wire), FieldProperty(
-        right, field_type, length
+        field_right=right, field_type=field_type, field_length=length
     )
 
 
 @st.composite
 def _credentials(draw: st.DrawFn) -> tuple[WireCredentials, UntrustedCredentials]:
-    table_wire, table = draw(_right_field(_TABLE_TOKENS, TableRight))
+    table_wire, table = draw(_right_field(_TABLE_TOKENS, lambda m, r: TableRight(mask=m, reason=r)))
     props_kind = draw(st.sampled_from(["absent", "nil", "present", "present"]))
     props_wire: Union[list[tuple[str, Union[WireFieldProperty, Nil]]], Nil, None] = None
     props: Optional[dict[str, FieldProperty]] = None
@@ -593,15 +599,15 @@ def _credentials(draw: st.DrawFn) -> tuple[WireCredentials, UntrustedCredentials
         public_wire,
         active_wire,
     )
-    expected = UntrustedCredentials(
-        valid_from,
-        valid_to,
-        comment,
-        secret,
-        public,
-        None if active is None else active[1],
-        table,
-        props,
+    expected = as_read(
+        valid_from=valid_from,
+        valid_to=valid_to,
+        comment=comment,
+        secret_value=secret,
+        public_value=public,
+        is_active=None if active is None else active[1],
+        table_right=table,
+        field_properties=props,
     )
     return wire, expected
 

@@ -1006,12 +1006,18 @@ MIN_VALUE = datetime(1, 1, 1)
 IST = timezone(timedelta(hours=5, minutes=30))
 NST = timezone(-timedelta(hours=3, minutes=30))
 
-TABLE = TableRight(frozenset({"Select", "Update", "Delete"}), "Owned by you")
+TABLE = TableRight(mask=frozenset({"Select", "Update", "Delete"}), reason="Owned by you")
 PROPS: dict[str, FieldProperty] = {
-    "comment": FieldProperty(FieldRight(frozenset({"Read", "Write"}), ""), "System.String", 255),
-    "secretValue": FieldProperty(None, "System.String", 2000),
+    "comment": FieldProperty(
+        field_right=FieldRight(mask=frozenset({"Read", "Write"}), reason=""),
+        field_type="System.String",
+        field_length=255,
+    ),
+    "secretValue": FieldProperty(field_right=None, field_type="System.String", field_length=2000),
     "isActive": FieldProperty(
-        FieldRight(frozenset(FIELD_RIGHT_FLAGS), "all flags"), None, -(2**31)
+        field_right=FieldRight(mask=frozenset(FIELD_RIGHT_FLAGS), reason="all flags"),
+        field_type=None,
+        field_length=-(2**31),
     ),
 }
 
@@ -1033,14 +1039,14 @@ CREDENTIALS = [
         secret_value=None,
         public_value="",
         is_active=False,
-        table_right=TableRight(frozenset(), None),
+        table_right=TableRight(mask=frozenset(), reason=None),
         field_properties={},
     ),
     UntrustedCredentials(
         valid_from=MIN_VALUE,
         comment="  two  spaces\nand a line ",
         secret_value="ÆØÅ ✓ 日本語 \U0001f512",
-        table_right=TableRight(frozenset(TABLE_RIGHT_FLAGS), ""),
+        table_right=TableRight(mask=frozenset(TABLE_RIGHT_FLAGS), reason=""),
     ),
     UntrustedCredentials(),
 ]
@@ -1075,9 +1081,13 @@ LICENSES = (
         is_hidden=False,
         is_unrestricted=True,
         expiry_date=datetime(2030, 12, 31, 23, 59, 59, tzinfo=UTC),
-        table_right=TableRight(frozenset({"Select"}), None),
+        table_right=TableRight(mask=frozenset({"Select"}), reason=None),
         field_properties={
-            "name": FieldProperty(FieldRight(frozenset({"Read"}), None), "String", 64)
+            "name": FieldProperty(
+                field_right=FieldRight(mask=frozenset({"Read"}), reason=None),
+                field_type="String",
+                field_length=64,
+            )
         },
     ),
     GrantedModuleLicense(
@@ -1117,8 +1127,10 @@ PRINCIPAL = Principal(
     ej_access_level=3,
     ej_user_status=EjUserStatus.STATUS_SYSTEM,
     provided_credentials=(
-        ProvidedCredential("password", "JDOE", "Jane Doe", 1),
-        ProvidedCredential("", None, "", -1),
+        ProvidedCredential(
+            type="password", search_name="JDOE", display_name="Jane Doe", credential_id=1
+        ),
+        ProvidedCredential(type="", search_name=None, display_name="", credential_id=-1),
     ),
     secondary_groups=(2, 0, 2**31 - 1, -(2**31)),
     database_context_identifier="Cust12345",
@@ -1201,8 +1213,10 @@ SYSTEM_INFO = SystemInfo(
     database_name="crm",
     is_on_travel=False,
     is_satellite=True,
-    table_right=TableRight(frozenset({"Select"}), "read only"),
-    field_properties={"companyName": FieldProperty(None, "String", 100)},
+    table_right=TableRight(mask=frozenset({"Select"}), reason="read only"),
+    field_properties={
+        "companyName": FieldProperty(field_right=None, field_type="String", field_length=100)
+    },
 )
 
 #: The docs' placeholder answers, as our models.
@@ -1263,7 +1277,9 @@ DOC_PRINCIPAL = Principal(
     ej_user_id=0,
     ej_access_level=0,
     ej_user_status=EjUserStatus.STATUS_NONE,
-    provided_credentials=(ProvidedCredential("", "", "", 0),),
+    provided_credentials=(
+        ProvidedCredential(type="", search_name="", display_name="", credential_id=0),
+    ),
     secondary_groups=(0,),
     database_context_identifier="",
 )
@@ -1307,7 +1323,7 @@ DOC_SYSTEM_INFO = SystemInfo(
             owner_name="",
             sign_date=DOC_TIME_SO,
             expiry_date=DOC_TIME_SO,
-            key=DSAParameters(0, b"", b"", b"", b"", b"", b""),
+            key=DSAParameters(counter=0, g=b"", j=b"", p=b"", q=b"", seed=b"", y=b""),
             signature="",
         ),
         signature="",
@@ -1397,7 +1413,7 @@ def test_doc_example_soap11(name: str) -> None:
 @pytest.mark.parametrize("name", _AUTHENTICATE)
 def test_doc_example_authenticated(name: str) -> None:
     wire = {**DOC_WIRE[name], "succeeded": True, "credentials": SoCredentials("7T:issued-ticket==")}
-    expected = Authentication(True, "7T:issued-ticket==", DOC_PRINCIPAL)
+    expected = Authentication(succeeded=True, ticket="7T:issued-ticket==", principal=DOC_PRINCIPAL)
     check(name, _succeeded(_doc_soap11(name)), expected, wire)
 
 
@@ -1444,13 +1460,17 @@ for _name in _AUTHENTICATE:
             _name,
             "full",
             _authenticate_values(PRINCIPAL, "7T:abc+/=="),
-            Authentication(True, "7T:abc+/==", PRINCIPAL),
+            Authentication(succeeded=True, ticket="7T:abc+/==", principal=PRINCIPAL),
         ),
         (
             _name,
             "sparse-principal",
             _authenticate_values(Principal(user_type=UserType.ANONYMOUS_ASSOCIATE), ""),
-            Authentication(True, "", Principal(user_type=UserType.ANONYMOUS_ASSOCIATE)),
+            Authentication(
+                succeeded=True,
+                ticket="",
+                principal=Principal(user_type=UserType.ANONYMOUS_ASSOCIATE),
+            ),
         ),
         (
             _name,
@@ -1462,9 +1482,9 @@ for _name in _AUTHENTICATE:
                 "8A:Cust12345.token",
             ),
             Authentication(
-                True,
-                "8A:Cust12345.token",
-                Principal(
+                succeeded=True,
+                ticket="8A:Cust12345.token",
+                principal=Principal(
                     licenses=(), function_rights=(), provided_credentials=(), secondary_groups=()
                 ),
             ),
@@ -1473,7 +1493,7 @@ for _name in _AUTHENTICATE:
             _name,
             "nil-principal-and-credentials",
             _authenticate_values(NIL, NIL),
-            Authentication(True, None, None),
+            Authentication(succeeded=True, ticket=None, principal=None),
         ),
         (
             _name,
@@ -1688,4 +1708,4 @@ def test_random_principal_matches_zeep(
     )
     values = {"principal": principal, "credentials": credentials, "succeeded": True}
     wire = answer_bytes(name, values, lex=Drawn(data.draw), style=style)
-    check(name, wire, Authentication(True, ticket, principal), values)
+    check(name, wire, Authentication(succeeded=True, ticket=ticket, principal=principal), values)
