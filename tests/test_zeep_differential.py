@@ -35,7 +35,6 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar, Union
 
 import pytest
@@ -68,16 +67,10 @@ from ._responses import (
     response_headers,
     to_bytes,
 )
+from .conftest import reference_file
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-WSDL = REFERENCE / "user-credentials.wsdl"
-EXAMPLE = REFERENCE / "examples" / "User" / "GetUntrustedCredentialsForAssociate.response.xml"
-
-if not WSDL.is_file() or not EXAMPLE.is_file():
-    pytest.skip(
-        f"../shared/reference is absent (no {WSDL} or {EXAMPLE}): no WSDL for the zeep oracle",
-        allow_module_level=True,
-    )
+WSDL = reference_file("user-credentials.wsdl")
+EXAMPLE = reference_file("examples", "User", "GetUntrustedCredentialsForAssociate.response.xml")
 
 zeep = pytest.importorskip("zeep")
 

@@ -44,7 +44,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Callable, Optional, Union, cast
 
 import attrs
@@ -98,17 +97,13 @@ from ._responses import (
     response_headers,
     to_bytes,
 )
+from .conftest import reference_file
 from .test_wsdl_schema import errors, schema_for
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-WSDLS = {"User": REFERENCE / "user-credentials.wsdl", "SoPrincipal": REFERENCE / "soprincipal.wsdl"}
-EXAMPLES = REFERENCE / "examples"
-
-if not all(path.is_file() for path in WSDLS.values()) or not EXAMPLES.is_dir():
-    pytest.skip(
-        f"../shared/reference is absent (no WSDLs in {REFERENCE}): no WSDL for the zeep oracle",
-        allow_module_level=True,
-    )
+WSDLS = {
+    "User": reference_file("user-credentials.wsdl"),
+    "SoPrincipal": reference_file("soprincipal.wsdl"),
+}
 
 zeep = pytest.importorskip("zeep")
 
@@ -1369,7 +1364,7 @@ DOC_WIRE: dict[str, dict[str, object]] = {
 
 def _doc_soap11(name: str) -> bytes:
     operation = _operation(name)
-    path = EXAMPLES / operation.service.name / f"{name}.response.xml"
+    path = reference_file("examples", operation.service.name, f"{name}.response.xml")
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return to_bytes(convert_envelope(etree.parse(str(path), parser).getroot(), "1.1"))
 
