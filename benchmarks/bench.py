@@ -13,8 +13,8 @@ What is measured, side by side:
 5. peak memory of parsing the 10,000-item answer vs the lxml tree's own footprint;
 6. the bulk helper vs a sequential loop for 1,000 associates over loopback.
 
-zeep is a development dependency and the reference WSDL lives next to the repository
-(``../shared/reference/user-credentials.wsdl``); without either, the zeep columns read "n/a" and
+zeep is a development dependency and loads the reference WSDL kept with the tests
+(``tests/reference/user-credentials.wsdl``); without either, the zeep columns read "n/a" and
 the rest still runs. Timings are medians of several repetitions (for the fast measures each
 repetition is a batch of calls); the variants of a measure are interleaved so that a busy
 machine slows them alike. The exit code is 0 even when a target is missed: this is a
@@ -65,7 +65,7 @@ from superoffice_soap.testing import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-WSDL = REPO.parent / "shared" / "reference" / "user-credentials.wsdl"
+WSDL = REPO / "tests" / "reference" / "user-credentials.wsdl"
 
 OPERATION = GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE
 OPERATION_NAME = "GetUntrustedCredentialsForAssociate"

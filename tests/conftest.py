@@ -1,20 +1,20 @@
-"""Shared fixtures: where the wire reference lives, and a skip when it is absent."""
+"""Shared test helpers: where the wire reference lives (``tests/reference``), C14N."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+#: The SuperOffice docs' example envelopes and WSDLs (see ``tests/reference/NOTE.md``).
+REFERENCE = Path(__file__).resolve().parent / "reference"
 
 
 def reference_file(*parts: str) -> Path:
-    """A file of ../shared/reference; skips the test with a clear reason when it is absent."""
+    """A file of ``tests/reference``; a missing file is an error, never a skip."""
     path = REFERENCE.joinpath(*parts)
     if not path.is_file():
-        pytest.skip(f"wire reference {path} is absent (../shared is not checked out next to repo)")
+        raise FileNotFoundError(f"wire reference file {path} is missing")
     return path
 
 

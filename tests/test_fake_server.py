@@ -44,8 +44,9 @@ from superoffice_soap.testing import (
 from superoffice_soap.testing import __main__ as cli
 from tests._models import as_read
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-EXAMPLE = REFERENCE / "examples" / "User" / "GetUntrustedCredentialsForAssociate.request.xml"
+from .conftest import reference_file
+
+EXAMPLE = reference_file("examples", "User", "GetUntrustedCredentialsForAssociate.request.xml")
 
 OP = "GetUntrustedCredentialsForAssociate"
 ACTION = f"http://www.superoffice.net/ws/crm/NetServer/Services86/User/{OP}"
@@ -347,16 +348,12 @@ def test_header_misplaced_under_envelope_is_rejected(fake: FakeNetServer, name: 
 
 
 def test_reference_example_as_documented_is_rejected() -> None:
-    if not EXAMPLE.is_file():
-        pytest.skip(f"reference example not found at {EXAMPLE}")
     fake = FakeNetServer.with_demo_data(accept_soap12=True)
     _, _, reason = fault12(post(fake, EXAMPLE.read_bytes(), content_type=SOAP12_CT))
     assert "ApplicationToken" in reason
 
 
 def test_reference_example_fixed_with_lxml_succeeds() -> None:
-    if not EXAMPLE.is_file():
-        pytest.skip(f"reference example not found at {EXAMPLE}")
     source = etree.fromstring(EXAMPLE.read_bytes())
     token, credentials = (
         copy.deepcopy(source.find(f"{{{NS}}}{name}"))
@@ -1634,9 +1631,7 @@ def _invalid(schema: etree.XMLSchema, part: etree._Element) -> Optional[str]:
 
 
 def test_answers_validate_against_the_wsdl_schemas(tmp_path: Path) -> None:
-    wsdls = [REFERENCE / "soprincipal.wsdl", REFERENCE / "user-credentials.wsdl"]
-    if not all(path.is_file() for path in wsdls):
-        pytest.skip(f"reference WSDLs not found under {REFERENCE}")
+    wsdls = [reference_file("soprincipal.wsdl"), reference_file("user-credentials.wsdl")]
     so_principal, user = (_wsdl_schema(path, tmp_path) for path in wsdls)
     fake = FakeNetServer.with_demo_data()
     fake.add_access_token("8A:t", 5)
