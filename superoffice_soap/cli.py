@@ -1,12 +1,21 @@
 """The ``superoffice-soap`` command line (argparse only).
 
-Every operation of the operation table is reachable: each command names its operations and the
-options come from their declared parameters. Secrets are masked unless ``--show-secrets``;
-passwords and secret values are read from stdin or an environment variable, never from a flag that
-would show in the process list. An error is one line on stderr.
+Each command calls one or two public methods of the agents. What a person meets is decided here:
 
-Exit codes: 0 success; 2 usage or invalid argument; 3 NetServer error (AuthenticationError too);
-4 SOAP fault; 5 HTTP or transport error; 6 response parse error; 1 any other library error.
+* a failure is one line on stderr, ``superoffice-soap: error: …``, naming what was wrong and what
+  to do in the CLI's own terms (flags and environment variables, never Python keywords); a usage
+  error adds one line pointing at ``--help``. No traceback, whatever the input: an unexpected
+  exception is reported in one line too, with exit code 1;
+* empty answers are answers: the table says in words that there is nothing, ``--json`` prints
+  ``[]`` and ``--csv`` the header;
+* secrets (passwords, access tokens, secret values) are read from stdin or an environment
+  variable, never from a flag that would show in the process list; they are masked in output
+  unless ``--show-secrets``, which only the commands that can print one offer;
+* a closed stdout (``| head``) ends the command quietly; Ctrl-C ends it with exit code 130.
+
+Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, or a port or file that cannot be
+used; 2 usage or invalid argument; 3 NetServer error (a refused login too); 4 SOAP fault; 5 HTTP or
+transport error; 6 response parse error; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -18,16 +27,18 @@ import enum
 import io
 import json
 import os
+import re
 import sys
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Optional, TextIO
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, timezone
+from typing import Any, Callable, NoReturn, Optional, TextIO, Union, cast
 
 import attrs
 
 from ._version import __version__
 from .client import SoPrincipal, UserAgent
 from .errors import (
+    AuthenticationError,
     HTTPStatusError,
     InvalidRequestError,
     NetServerError,
@@ -36,14 +47,12 @@ from .errors import (
     SuperOfficeSoapError,
     TransportError,
 )
-from .models import (
-    UntrustedCredentials,
-    UserType,
-)
+from .models import NEVER_EXPIRES, UntrustedCredentials, UserType
 from .operations import (
     AUTHENTICATE_USERNAME_PASSWORD,
     AUTHENTICATE_WITH_ACCESS_TOKEN,
     CREATE_DEFAULT_UNTRUSTED_CREDENTIALS,
+    DEFAULT_SERVICES,
     GET_CREDENTIAL_TYPES,
     GET_CREDENTIAL_TYPES_FOR_USER_TYPE,
     GET_SYSTEM_INFO,
@@ -56,17 +65,16 @@ from .operations import (
     SERVICES_VERSIONS,
     Operation,
 )
+from .protocol import SoapVersionSetting
 from .xsd import ScalarError, parse_datetime
 
-if TYPE_CHECKING:
-    from .principal import Authentication
-
-__all__ = ["EXIT_CODES", "main"]
+__all__ = ["EXIT_CODES", "EXIT_INTERRUPTED", "EXIT_OTHER", "main"]
 
 PROG = "superoffice-soap"
 MASKED = "********"
 _SECRET_FIELDS = frozenset({"secret_value", "ticket"})
 _TRACE_EXCHANGES = 50
+_WIDE = 100  # a table cell longer than this is cut (--json shows every value whole)
 
 #: Exit code for each error class (the first match wins).
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
@@ -78,6 +86,17 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ResponseParseError, 6),
     (SuperOfficeSoapError, 1),
 )
+#: An unexpected error, or a port or file that cannot be used.
+EXIT_OTHER = 1
+EXIT_USAGE = 2
+#: Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+_EPILOG_CODES = (
+    "exit codes: 0 ok, 1 other failure, 2 usage, 3 NetServer error (a refused login too), "
+    "4 SOAP fault, 5 HTTP/transport error, 6 response parse error, 130 interrupted"
+)
+_SOAP_VERSIONS = ("auto", "1.1", "1.2")
 
 _CREDENTIAL_COLUMNS = (
     "public_value",
@@ -96,59 +115,167 @@ _CREDENTIAL_TYPE_COLUMNS = (
     "description",
 )
 
+#: Library keywords (in InvalidRequestError.argument and in hints) and what a CLI user types.
+_CLI_TERMS = {
+    "associate_id": "--associate-id",
+    "associate_ids": "--associate-id",
+    "credential_type": "--type",
+    "public_value": "--public-value",
+    "comment": "--comment",
+    "secret_value": "the secret (--secret-stdin / --secret-env)",
+    "valid_from": "--valid-from",
+    "valid_to": "--valid-to",
+    "url": "--url (or SUPEROFFICE_URL)",
+    "ticket": "--ticket (or SUPEROFFICE_TICKET)",
+    "application_token": "--application-token (or SUPEROFFICE_APPLICATION_TOKEN)",
+    "services": "--services",
+    "soap_version": "--soap-version (or SUPEROFFICE_SOAP_VERSION)",
+    "timeout": "--timeout",
+    "username": "--username (or SUPEROFFICE_USERNAME)",
+    "password": "the password (--password-stdin / --password-env, or SUPEROFFICE_PASSWORD)",
+    "access_token": "the access token (--access-token-stdin / --access-token-env)",
+    "user_type": "--user-type",
+}
+_KEYWORD_SETTING = re.compile(r"\b(soap_version|timeout|services|url)=(['\"]?)([\w.:/-]*)\2")
+
 
 def main(
     argv: Optional[Sequence[str]] = None,
     *,
     stdout: Optional[TextIO] = None,
     stdin: Optional[TextIO] = None,
+    stderr: Optional[TextIO] = None,
 ) -> int:
-    """Run the command line; returns the exit code instead of exiting."""
+    """Run the command line and return its exit code; never raises, never exits (``--help`` and
+    ``--version`` return 0)."""
     out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == ["fake-server"]:  # its options are the stand-in's own
-        from .testing.__main__ import main as serve
-
-        return serve(arguments[1:])
-    parser = _parser()
-    args = parser.parse_args(arguments)
-    args.stdin = stdin if stdin is not None else sys.stdin
-    args.agents = []
     try:
-        return int(args.handler(args, out))
+        code = _run(arguments, out, err, stdin if stdin is not None else sys.stdin)
+        out.flush()  # a closed pipe shows here, inside the try, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _detach(out)
+        return 0
+    except KeyboardInterrupt:
+        _say(err, "interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: still one line, never a traceback
+        _say(err, f"unexpected {type(exc).__name__}: {_one_line(str(exc))} (please report this)")
+        return EXIT_OTHER
+
+
+def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]) -> int:
+    parser = _parser()
+    command = PROG
+    try:
+        try:
+            args, unknown = parser.parse_known_args(arguments)
+        except SystemExit as done:  # --help and --version
+            return 0 if done.code is None else int(done.code) if isinstance(done.code, int) else 2
+        command = f"{PROG} {args.command}"
+        if unknown:
+            raise _UsageError(f"unrecognized arguments: {' '.join(unknown)}", command)
+        args.stdin = stdin
+        args.err = err
+        args.agents = []
+        try:
+            return int(args.handler(args, out))
+        finally:
+            if getattr(args, "trace", False):
+                _print_trace(args.agents, err)
     except _UsageError as exc:
-        parser.print_usage(sys.stderr)
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+        _say(err, str(exc))
+        err.write(f"Run '{exc.command or command} --help' for usage.\n")
+        return EXIT_USAGE
     except SuperOfficeSoapError as exc:
-        print(f"{PROG}: {type(exc).__name__}: {_one_line(str(exc))}", file=sys.stderr)
+        _say(err, _explain(exc, command))
         return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
-    finally:
-        if getattr(args, "trace", False):
-            _print_trace(args.agents)
 
 
-def _print_trace(agents: Sequence[Any]) -> None:
+def _say(err: TextIO, message: str) -> None:
+    try:
+        err.write(f"{PROG}: error: {message}\n")
+        err.flush()
+    except (OSError, ValueError):  # stderr itself is closed: nothing left to tell
+        pass
+
+
+def _detach(out: TextIO) -> None:
+    """After a closed pipe: point stdout at /dev/null so the interpreter's last flush is quiet."""
+    if out is sys.stdout:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+
+
+def _explain(exc: SuperOfficeSoapError, command: str) -> str:
+    """One line, in a CLI user's terms."""
+    if isinstance(exc, InvalidRequestError):
+        name = exc.argument.rsplit(".", 1)[-1].split("[", 1)[0]
+        return f"{_CLI_TERMS.get(name, name)}: {_cli_terms(exc.problem)}"
+    message = _cli_terms(_one_line(str(exc)))
+    if isinstance(exc, AuthenticationError):
+        if command.endswith(" login"):
+            return f"{message} (check --username and the password, or the access token)"
+        return f"{message} (check SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD)"
+    if isinstance(exc, NetServerError) and _about_the_ticket(exc):
+        return f"{message} (check --ticket or SUPEROFFICE_TICKET; '{PROG} login' gets a new one)"
+    if isinstance(exc, TransportError) and exc.kind in ("connect", "connect timeout"):
+        return f"{message} (check --url or SUPEROFFICE_URL, and that the server is up)"
+    return message
+
+
+def _about_the_ticket(error: NetServerError) -> bool:
+    kind = (error.exception_type or "").lower()
+    return any(word in kind for word in ("ticket", "session", "security"))
+
+
+def _cli_terms(text: str) -> str:
+    """Hints written for the library (``soap_version='1.1'``) as CLI flags."""
+
+    def flag(match: re.Match[str]) -> str:
+        name, value = match[1], match[3]
+        environment = {"soap_version": " (or SUPEROFFICE_SOAP_VERSION=" + value + ")"}
+        return f"--{name.replace('_', '-')} {value}{environment.get(name, '')}"
+
+    return _KEYWORD_SETTING.sub(flag, text)
+
+
+def _print_trace(agents: Sequence[Union[UserAgent, SoPrincipal]], err: TextIO) -> None:
     """The exchanges of every agent the command used, secrets masked, on stderr."""
     for agent in agents:
         for exchange in agent.history:
             status = exchange.status_code if exchange.status_code is not None else exchange.error
-            print(
+            lines = [
                 f"--> POST {exchange.url} ({exchange.operation}, SOAP {exchange.soap_version})",
-                file=sys.stderr,
-            )
-            for key, value in exchange.request_headers.items():
-                print(f"{key}: {value}", file=sys.stderr)
-            print(f"\n{exchange.request_body}\n", file=sys.stderr)
-            print(f"<-- {status} in {exchange.duration * 1000:.1f} ms", file=sys.stderr)
-            for key, value in exchange.response_headers.items():
-                print(f"{key}: {value}", file=sys.stderr)
+                *(f"{key}: {value}" for key, value in exchange.request_headers.items()),
+                f"\n{exchange.request_body}\n",
+                f"<-- {status} in {exchange.duration * 1000:.1f} ms",
+                *(f"{key}: {value}" for key, value in exchange.response_headers.items()),
+            ]
             if exchange.response_body:
-                print(f"\n{exchange.response_body}\n", file=sys.stderr)
+                lines.append(f"\n{exchange.response_body}\n")
+            err.write("\n".join(lines) + "\n")
 
 
 class _UsageError(Exception):
-    pass
+    """A usage error: the message, and the command whose ``--help`` helps."""
+
+    def __init__(self, message: str, command: str = "") -> None:
+        super().__init__(message)
+        self.command = command
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is raised (one line, then a pointer to --help), not printed with
+    the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message, self.prog)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -158,80 +285,107 @@ class _UsageError(Exception):
 def _untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
     with _user_agent(args) as agent:
         if args.associate_id is None:
-            result = agent._call(GET_UNTRUSTED_CREDENTIALS, {"credential_type": args.type})
+            result = agent.get_untrusted_credentials(args.type)
+            whose = "for the signed-in user"
         else:
-            arguments = {"associate_id": args.associate_id, "credential_type": args.type}
-            result = agent._call(GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
-    _print(result, args, out, columns=_CREDENTIAL_COLUMNS, empty="(no credentials)")
+            result = agent.get_untrusted_credentials_for_associate(args.associate_id, args.type)
+            whose = f"for associate {args.associate_id}"
+    empty = f"No {args.type} credentials are stored {whose}."
+    _print_rows(result, args, out, columns=_CREDENTIAL_COLUMNS, empty=empty)
     return 0
 
 
 def _save_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
+    valid_from = _datetime_option("--valid-from", args.valid_from)
+    valid_to = _datetime_option("--valid-to", args.valid_to)
+    if valid_from is None:
+        valid_from = datetime.now(timezone.utc).replace(microsecond=0)
+    if valid_to is not None:
+        _check_order(valid_from, valid_to, explicit_from=args.valid_from is not None)
+    secret = _secret(args, "secret", allow_empty=args.allow_empty_secret)
+    if secret is None:
+        raise _UsageError("a secret is required: --secret-stdin or --secret-env NAME")
     credentials = UntrustedCredentials(
-        valid_from=_datetime_option("--valid-from", args.valid_from),
-        valid_to=_datetime_option("--valid-to", args.valid_to),
-        comment=args.comment,
-        secret_value=_secret(args, "secret"),
         public_value=args.public_value,
+        secret_value=secret,
+        comment=args.comment,
+        valid_from=valid_from,
+        valid_to=NEVER_EXPIRES if valid_to is None else valid_to,
         is_active=args.active,
     )
-    arguments: dict[str, object] = {"credential_type": args.type, "credentials": credentials}
     with _user_agent(args) as agent:
         if args.associate_id is None:
-            agent._call(SAVE_UNTRUSTED_CREDENTIALS, arguments)
+            agent.save_untrusted_credentials(args.type, credentials)
         else:
-            arguments["associate_id"] = args.associate_id
-            agent._call(SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
-    _print_done(args, out, f"Saved {args.type} credentials {args.public_value!r}.")
+            agent.save_untrusted_credentials_for_associate(
+                args.associate_id, args.type, credentials
+            )
+    until = "never expires" if valid_to is None else f"valid to {valid_to.isoformat()}"
+    state = "active" if args.active else "inactive"
+    _print_done(
+        args,
+        out,
+        f"Saved {args.type} credentials {args.public_value!r}{_for(args)}: {state}, valid from "
+        f"{valid_from.isoformat()}, {until}.",
+    )
     return 0
 
 
 def _remove_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
-    arguments: dict[str, object] = {"credential_type": args.type, "public_value": args.public_value}
     with _user_agent(args) as agent:
         if args.associate_id is None:
-            agent._call(REMOVE_UNTRUSTED_CREDENTIALS, arguments)
+            agent.remove_untrusted_credentials(args.type, args.public_value)
         else:
-            arguments["associate_id"] = args.associate_id
-            agent._call(REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, arguments)
-    _print_done(args, out, f"Removed {args.type} credentials {args.public_value!r}.")
+            agent.remove_untrusted_credentials_for_associate(
+                args.associate_id, args.type, args.public_value
+            )
+    _print_done(
+        args,
+        out,
+        f"Removed {args.type} credentials {args.public_value!r}{_for(args)} "
+        "(NetServer does not say whether there was one).",
+    )
     return 0
 
 
 def _default_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
     with _user_agent(args) as agent:
-        result = agent._call(CREATE_DEFAULT_UNTRUSTED_CREDENTIALS, {})
-    _print(result, args, out, columns=_CREDENTIAL_COLUMNS)
+        result = agent.create_default_untrusted_credentials()
+    _print_record(result, args, out)
     return 0
 
 
 def _credential_types(args: argparse.Namespace, out: TextIO) -> int:
     with _user_agent(args) as agent:
         if args.user_type is None:
-            result = agent._call(GET_CREDENTIAL_TYPES, {})
+            result = agent.get_credential_types()
+            empty = "No credential types are defined."
         else:
-            result = agent._call(GET_CREDENTIAL_TYPES_FOR_USER_TYPE, {"user_type": args.user_type})
-    _print(result, args, out, columns=_CREDENTIAL_TYPE_COLUMNS, empty="(no credential types)")
+            result = agent.get_credential_types_for_user_type(args.user_type)
+            empty = f"No credential types are defined for user type {args.user_type}."
+    _print_rows(result, args, out, columns=_CREDENTIAL_TYPE_COLUMNS, empty=empty)
     return 0
 
 
 def _login(args: argparse.Namespace, out: TextIO) -> int:
-    with _principal(args) as principal:
+    token = _secret(args, "access_token")
+    if token is not None:
         if args.username is not None:
-            password = _secret(args, "password")
-            if password is None:
-                raise _UsageError("a password is required: --password-env NAME or --password-stdin")
-            arguments = {"username": args.username, "password": password}
-            result: Authentication = principal._call(AUTHENTICATE_USERNAME_PASSWORD, arguments)
-        else:
-            token = _secret(args, "access_token")
-            if token is None:
-                raise _UsageError(
-                    "give --username (with a password) or --access-token-env/--access-token-stdin"
-                )
-            result = principal._call(AUTHENTICATE_WITH_ACCESS_TOKEN, {"access_token": token})
+            raise _UsageError("give either --username (with a password) or an access token")
+        with _principal(args) as principal:
+            result = principal.authenticate_with_access_token(token)
+    else:
+        username, password = _login_pair(args, flags=True)
+        if username is None or password is None:
+            raise _UsageError(
+                "give --username (or SUPEROFFICE_USERNAME) and a password (--password-stdin, "
+                "--password-env NAME or SUPEROFFICE_PASSWORD), or an access token "
+                "(--access-token-stdin / --access-token-env NAME)"
+            )
+        with _principal(args) as principal:
+            result = principal.authenticate_username_password(username, password)
     if args.json:
-        _print(result, args, out)
+        _print_record(result, args, out)
         return 0
     who = result.principal
     if who is not None:
@@ -240,17 +394,58 @@ def _login(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"{result.ticket}\n")
     else:
         out.write(
-            "The ticket is not shown. Run again with --show-secrets to print it, e.g.\n"
-            f"  export SUPEROFFICE_TICKET=$({PROG} login ... --show-secrets | tail -n 1)\n"
+            "The ticket is not shown: add --show-secrets to print it as the last line, then "
+            "export SUPEROFFICE_TICKET=<that line>.\n"
         )
     return 0
 
 
 def _system_info(args: argparse.Namespace, out: TextIO) -> int:
     with _principal(args) as principal:
-        result = principal._call(GET_SYSTEM_INFO, {})
-    _print(result, args, out)
+        result = principal.get_system_info()
+    _print_record(result, args, out)
     return 0
+
+
+def _fake_server(args: argparse.Namespace, out: TextIO) -> int:
+    from .testing import DEMO_ASSOCIATE_ID, DEMO_PASSWORD, DEMO_TICKET, DEMO_USERNAME, FakeNetServer
+
+    fake = FakeNetServer.with_demo_data(accept_soap12=args.soap12, services=args.services)
+    try:
+        serving = fake.serve(args.host, args.port)
+        running = serving.__enter__()
+    except (OSError, OverflowError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        err: TextIO = args.err
+        _say(err, f"cannot listen on {args.host}:{args.port}: {reason}; try another --port")
+        return EXIT_OTHER
+    try:
+        out.write(
+            f"NetServer stand-in listening on {running.base_url} (SOAP 1.1"
+            f"{' and 1.2' if args.soap12 else ' only, like NetServer'}, {args.services}).\n"
+            f"Demo ticket {DEMO_TICKET} (associate {DEMO_ASSOCIATE_ID}); "
+            f"demo login {DEMO_USERNAME} / {DEMO_PASSWORD}.\n"
+            "In another shell:\n"
+            f"  export SUPEROFFICE_URL={running.base_url}\n"
+            f"  export SUPEROFFICE_TICKET={DEMO_TICKET}\n"
+            f"  {PROG} untrusted-credentials --associate-id {DEMO_ASSOCIATE_ID} --type imap\n"
+            f"  printf %s {DEMO_PASSWORD} | {PROG} login --username {DEMO_USERNAME} "
+            "--password-stdin\n"
+            "Press Ctrl-C to stop.\n"
+        )
+        out.flush()
+        _wait_forever()
+    except KeyboardInterrupt:
+        out.write("Stopped.\n")
+    finally:
+        serving.__exit__(None, None, None)
+    return 0
+
+
+def _wait_forever() -> None:
+    import threading
+
+    threading.Event().wait()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -258,14 +453,15 @@ def _system_info(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Talk to SuperOffice NetServer's SOAP services.",
-        epilog="Exit codes: 0 ok, 2 usage, 3 NetServer error, 4 SOAP fault, "
-        "5 HTTP/transport error, 6 response parse error.",
+        epilog=_EPILOG_CODES,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    commands = parser.add_subparsers(title="commands", dest="command", required=True)
+    commands = parser.add_subparsers(
+        title="commands", dest="command", required=True, metavar="COMMAND"
+    )
 
     def command(
         name: str,
@@ -279,7 +475,7 @@ def _parser() -> argparse.ArgumentParser:
             name,
             help=f"{description} ({names})",
             description=f"{description}.\nSOAP operations: {names}.",
-            epilog=f"example:\n  {example}",
+            epilog=f"example:\n  {example}\n\n{_EPILOG_CODES}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _connection_options(sub, user=operations[0].service.sends_ticket)
@@ -296,26 +492,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     _associate_option(creds)
     _type_option(creds)
-    _output_options(creds)
+    _output_options(creds, secrets=True)
 
     save = command(
         "save-untrusted-credentials",
         _save_untrusted_credentials,
         (SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE, SAVE_UNTRUSTED_CREDENTIALS),
-        "Store a credential (an entry with the same public value is replaced)",
+        "Store a credential, active and never expiring unless told otherwise (an entry with the "
+        "same public value is replaced)",
         f'printf %s "$NEW_PASSWORD" | {PROG} save-untrusted-credentials --associate-id 5 '
-        "--type imap --public-value jane@example.com --secret-stdin --active",
+        "--type imap --public-value jane@example.com --secret-stdin",
     )
     _associate_option(save)
     _type_option(save)
-    save.add_argument("--public-value", required=True, help="the entry's public value (user name)")
+    save.add_argument("--public-value", required=True, type=_text(), help="user name or address")
     _secret_options(save, "secret", "the secret value (password)")
+    save.add_argument(
+        "--allow-empty-secret",
+        action="store_true",
+        help="store an empty secret when stdin or the variable is empty (refused otherwise)",
+    )
     save.add_argument("--comment", help="a comment")
-    save.add_argument("--valid-from", help="ISO 8601 date-time, e.g. 2025-01-01T00:00:00Z")
-    save.add_argument("--valid-to", help="ISO 8601 date-time; leave out for .NET's MinValue")
+    save.add_argument(
+        "--valid-from",
+        metavar="WHEN",
+        help="ISO 8601 date or date-time (a date is 00:00 UTC; no offset is UTC); default: now",
+    )
+    save.add_argument(
+        "--valid-to",
+        metavar="WHEN",
+        help="ISO 8601 date or date-time, like --valid-from; default: never expires",
+    )
     active = save.add_mutually_exclusive_group()
-    active.add_argument("--active", dest="active", action="store_const", const=True)
-    active.add_argument("--inactive", dest="active", action="store_const", const=False)
+    active.add_argument(
+        "--active", dest="active", action="store_true", default=True, help="active (default)"
+    )
+    active.add_argument("--inactive", dest="active", action="store_false", help="store inactive")
     _output_options(save, table=False)
 
     remove = command(
@@ -328,7 +540,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _associate_option(remove)
     _type_option(remove)
-    remove.add_argument("--public-value", required=True, help="which entry to remove")
+    remove.add_argument("--public-value", required=True, type=_text(), help="which entry to remove")
     _output_options(remove, table=False)
 
     default = command(
@@ -338,7 +550,7 @@ def _parser() -> argparse.ArgumentParser:
         "Show a new credential with the server's defaults (not stored)",
         f"{PROG} default-untrusted-credentials --json",
     )
-    _output_options(default)
+    _output_options(default, secrets=True)
 
     types = command(
         "credential-types",
@@ -356,46 +568,74 @@ def _parser() -> argparse.ArgumentParser:
         "login",
         _login,
         (AUTHENTICATE_USERNAME_PASSWORD, AUTHENTICATE_WITH_ACCESS_TOKEN),
-        "Get a ticket from SoPrincipal with a user name and password or an access token",
+        "Get a ticket from SoPrincipal with a user name and password or an access token "
+        "(default: SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD)",
         f'printf %s "$PASSWORD" | {PROG} login --url https://host/Cust1/Remote/Services86 '
         "--username jane --password-stdin --show-secrets",
     )
-    login.add_argument("--username", help="the user's login name")
-    _secret_options(login, "password", "the password")
-    _secret_options(login, "access_token", "an OAuth access token (8A:…)")
-    _output_options(login, table=False)
+    login.add_argument(
+        "--username",
+        type=_text(),
+        default=None,
+        help="the user's login name; default $SUPEROFFICE_USERNAME",
+    )
+    secrets = login.add_mutually_exclusive_group()
+    _secret_options(login, "password", "the password (default $SUPEROFFICE_PASSWORD)", secrets)
+    _secret_options(login, "access_token", "an OAuth access token (8A:…)", secrets)
+    _output_options(login, table=False, secrets=True)
 
     info = command(
         "system-info",
         _system_info,
         (GET_SYSTEM_INFO,),
-        "Show the installation's version, license and database facts",
+        "Show the installation's version, licence and database facts",
         f"{PROG} system-info --url https://host/Cust1/Remote/Services86 --json",
     )
     _output_options(info)
 
     fake = commands.add_parser(
         "fake-server",
-        help="run the built-in NetServer stand-in for local experiments",
-        description="Run the NetServer stand-in (demo user, ticket and credentials) on loopback.",
-        epilog=f"example:\n  {PROG} fake-server --port 8086",
+        help="run the built-in NetServer stand-in (demo data) on loopback",
+        description="Run the NetServer stand-in, with demo data, on loopback until Ctrl-C.",
+        epilog=(
+            "Log in to it with the demo ticket (export SUPEROFFICE_TICKET=7T:demo…, printed at\n"
+            "start) or the demo user (printf %s demo-password | superoffice-soap login\n"
+            "--username demo --password-stdin); the URL to use is printed at start.\n\n"
+            f"example:\n  {PROG} fake-server --port 8086\n\n{_EPILOG_CODES}"
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    del fake  # listed for --help; main() hands its arguments to the stand-in's own parser
+    fake.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    fake.add_argument(
+        "--port", type=_port, default=8086, help="port to bind, 1–65535 (default: %(default)s)"
+    )
+    fake.add_argument(
+        "--soap12",
+        action="store_true",
+        help="also accept SOAP 1.2 (application/soap+xml); NetServer itself answers 415",
+    )
+    fake.add_argument(
+        "--services",
+        choices=SERVICES_VERSIONS,
+        default=DEFAULT_SERVICES,
+        help="the Services version to serve (default: %(default)s)",
+    )
+    fake.set_defaults(handler=_fake_server)
     return parser
 
 
 def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
     parser.add_argument(
         "--url",
-        default=os.environ.get("SUPEROFFICE_URL"),
+        default=None,
         help="services base URL (…/Remote/Services86) or a ….svc URL; default $SUPEROFFICE_URL",
     )
     if user:
         parser.add_argument(
             "--ticket",
             default=None,
-            help="ticket (7T:…) or access token (8A:…); default $SUPEROFFICE_TICKET",
+            help="ticket (7T:…) or access token (8A:…); default $SUPEROFFICE_TICKET, or log in "
+            "with $SUPEROFFICE_USERNAME and $SUPEROFFICE_PASSWORD",
         )
     parser.add_argument(
         "--application-token",
@@ -403,7 +643,11 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
         help="application token (SuperOffice Online); default $SUPEROFFICE_APPLICATION_TOKEN",
     )
     parser.add_argument(
-        "--soap-version", choices=("auto", "1.1", "1.2"), default="auto", help="default: auto"
+        "--soap-version",
+        choices=_SOAP_VERSIONS,
+        default=None,
+        help="default $SUPEROFFICE_SOAP_VERSION, else auto; 1.1 saves a round trip against "
+        "a standard NetServer",
     )
     parser.add_argument(
         "--services",
@@ -411,7 +655,13 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
         default=None,
         help="Services version; default: from the URL, else Services86",
     )
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds > 0 (default 30)",
+    )
     parser.add_argument(
         "--trace",
         action="store_true",
@@ -426,25 +676,84 @@ def _associate_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _type_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--type", required=True, help='credential type, e.g. "imap"')
+    parser.add_argument(
+        "--type",
+        required=True,
+        type=_credential_type,
+        help=f'credential type, e.g. "imap" ({PROG} credential-types lists them)',
+    )
 
 
-def _secret_options(parser: argparse.ArgumentParser, name: str, what: str) -> None:
+def _secret_options(
+    parser: argparse.ArgumentParser,
+    name: str,
+    what: str,
+    group: Optional[argparse._MutuallyExclusiveGroup] = None,
+) -> None:
     flag = name.replace("_", "-")
-    group = parser.add_mutually_exclusive_group()
+    group = group if group is not None else parser.add_mutually_exclusive_group()
     group.add_argument(f"--{flag}-env", metavar="NAME", help=f"read {what} from $NAME")
-    group.add_argument(f"--{flag}-stdin", action="store_true", help=f"read {what} from stdin")
+    group.add_argument(
+        f"--{flag}-stdin",
+        action="store_true",
+        help=f"read {what} from stdin (one line; a terminal prompts without echo)",
+    )
 
 
-def _output_options(parser: argparse.ArgumentParser, *, table: bool = True) -> None:
+def _output_options(
+    parser: argparse.ArgumentParser, *, table: bool = True, secrets: bool = False
+) -> None:
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON")
     if table:
         form.add_argument("--csv", action="store_true", help="print CSV with a header row")
-    parser.set_defaults(csv=False)
-    parser.add_argument(
-        "--show-secrets", action="store_true", help="print secret values instead of masking them"
-    )
+    parser.set_defaults(csv=False, show_secrets=False)
+    if secrets:
+        parser.add_argument(
+            "--show-secrets",
+            action="store_true",
+            help="print secrets (secret values, tickets) instead of masking them",
+        )
+
+
+# Option types: each raises argparse's error, shown as one line naming the option.
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {value!r}")
+    return seconds
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, got {value}")
+    return port
+
+
+def _credential_type(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError(
+            f"must not be empty; '{PROG} credential-types' lists the types (imap, smtp, …)"
+        )
+    return value
+
+
+def _text() -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not value.strip():
+            raise argparse.ArgumentTypeError("must not be empty")
+        return value
+
+    return check
 
 
 # ------------------------------------------------------------------------------------------------
@@ -457,33 +766,61 @@ def _user_agent(args: argparse.Namespace) -> UserAgent:
     url = _url(args)
     options: dict[str, Any] = {
         "application_token": _application_token(args),
-        "soap_version": args.soap_version,
+        "soap_version": _soap_version(args),
         "timeout": args.timeout,
         "services": args.services,
         "history": _TRACE_EXCHANGES if args.trace else 0,
     }
     ticket = args.ticket or os.environ.get("SUPEROFFICE_TICKET")
-    username = os.environ.get("SUPEROFFICE_USERNAME")
-    password = os.environ.get("SUPEROFFICE_PASSWORD")
     agent: UserAgent
     if ticket:
         agent = UserAgent(url, ticket=ticket, **options)
-    elif username and password is not None:
-        agent = UserAgent.login(url, username, password, **options)
     else:
-        raise _UsageError(
-            "a ticket is required: --ticket or SUPEROFFICE_TICKET, or SUPEROFFICE_USERNAME and "
-            "SUPEROFFICE_PASSWORD to log in (see: login)"
-        )
+        username, password = _login_pair(args, flags=False)
+        if username is None or password is None:
+            raise _UsageError(
+                "a ticket is required: --ticket or SUPEROFFICE_TICKET, or set "
+                f"SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD to log in (see '{PROG} login')"
+            )
+        agent = UserAgent.login(url, username, password, **options)
     args.agents.append(agent)
     return agent
+
+
+def _login_pair(args: argparse.Namespace, *, flags: bool) -> tuple[Optional[str], Optional[str]]:
+    """The user name and password: from --username and --password-* (``flags``), else from
+    SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD. Half a pair is a usage error naming the
+    missing half."""
+    username = (args.username if flags else None) or os.environ.get("SUPEROFFICE_USERNAME") or None
+    password = _secret(args, "password") if flags else None
+    if password is None:
+        password = os.environ.get("SUPEROFFICE_PASSWORD")
+        if password == "":
+            raise _UsageError("SUPEROFFICE_PASSWORD is set but empty")
+    if username is not None and password is None:
+        given = "--username" if flags and args.username else "SUPEROFFICE_USERNAME"
+        how = "--password-stdin, --password-env NAME or " if flags else ""
+        raise _UsageError(f"{given} is set but no password: give {how}SUPEROFFICE_PASSWORD")
+    if password is not None and username is None:
+        how = "--username or " if flags else ""
+        given = (
+            "the password"
+            if flags and _secret_given(args, "password")
+            else ("SUPEROFFICE_PASSWORD")
+        )
+        raise _UsageError(f"{given} is set but no user name: give {how}SUPEROFFICE_USERNAME")
+    return username, password
+
+
+def _secret_given(args: argparse.Namespace, name: str) -> bool:
+    return bool(getattr(args, f"{name}_env", None) or getattr(args, f"{name}_stdin", False))
 
 
 def _principal(args: argparse.Namespace) -> SoPrincipal:
     principal = SoPrincipal(
         _url(args),
         application_token=_application_token(args),
-        soap_version=args.soap_version,
+        soap_version=_soap_version(args),
         timeout=args.timeout,
         services=args.services,
         history=_TRACE_EXCHANGES if args.trace else 0,
@@ -493,10 +830,26 @@ def _principal(args: argparse.Namespace) -> SoPrincipal:
 
 
 def _url(args: argparse.Namespace) -> str:
-    if not args.url:
-        raise _UsageError("--url is required (or set SUPEROFFICE_URL)")
-    url: str = args.url
+    url: Optional[str] = args.url or os.environ.get("SUPEROFFICE_URL")
+    if not url:
+        raise _UsageError(
+            "--url is required (or set SUPEROFFICE_URL), e.g. https://host/Cust1/Remote/Services86"
+        )
     return url
+
+
+def _soap_version(args: argparse.Namespace) -> SoapVersionSetting:
+    if args.soap_version is not None:
+        version: SoapVersionSetting = args.soap_version
+        return version
+    from_environment = os.environ.get("SUPEROFFICE_SOAP_VERSION", "").strip()
+    if not from_environment:
+        return "auto"
+    if from_environment in _SOAP_VERSIONS:
+        return cast(SoapVersionSetting, from_environment)
+    raise _UsageError(
+        f"SUPEROFFICE_SOAP_VERSION must be auto, 1.1 or 1.2, got {from_environment!r}"
+    )
 
 
 def _application_token(args: argparse.Namespace) -> Optional[str]:
@@ -504,26 +857,71 @@ def _application_token(args: argparse.Namespace) -> Optional[str]:
     return token or None
 
 
-def _secret(args: argparse.Namespace, name: str) -> Optional[str]:
-    variable = getattr(args, f"{name}_env")
+def _secret(args: argparse.Namespace, name: str, *, allow_empty: bool = False) -> Optional[str]:
+    """A secret from ``--<name>-env NAME`` or ``--<name>-stdin`` (one line, its line end
+    dropped); None when neither was given. Empty is refused unless ``allow_empty``."""
+    flag = name.replace("_", "-")
+    variable = getattr(args, f"{name}_env", None)
     if variable is not None:
         value = os.environ.get(variable)
         if value is None:
-            raise _UsageError(f"environment variable {variable} is not set")
-        return value
-    if getattr(args, f"{name}_stdin"):
-        text: str = args.stdin.read()
-        return text[:-1] if text.endswith("\n") else text
-    return None
+            raise _UsageError(f"--{flag}-env: environment variable {variable} is not set")
+        source = f"--{flag}-env: environment variable {variable}"
+    elif getattr(args, f"{name}_stdin", False):
+        value = _read_stdin(args.stdin, f"--{flag}-stdin", name.replace("_", " "))
+        source = f"--{flag}-stdin: standard input"
+    else:
+        return None
+    if value == "" and not allow_empty:
+        extra = "; add --allow-empty-secret to store an empty one" if name == "secret" else ""
+        raise _UsageError(f"{source} is empty{extra}")
+    return value
+
+
+def _read_stdin(stdin: Optional[TextIO], flag: str, what: str) -> str:
+    if stdin is None or stdin.closed:
+        raise _UsageError(f"{flag}: standard input is closed")
+    try:
+        if stdin.isatty():
+            import getpass
+
+            return getpass.getpass(f"{what}: ")
+        text = stdin.read()
+    except UnicodeDecodeError:
+        raise _UsageError(f"{flag}: standard input is not valid text") from None
+    except (OSError, ValueError) as exc:
+        raise _UsageError(f"{flag}: cannot read standard input ({exc})") from None
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith(("\n", "\r")) else text
 
 
 def _datetime_option(flag: str, value: Optional[str]) -> Optional[datetime]:
+    """An ISO 8601 date or date-time; a date is 00:00 UTC, a date-time without offset is UTC."""
     if value is None:
         return None
+    text = value.strip()
     try:
-        return parse_datetime(value)
-    except ScalarError:
-        raise _UsageError(f"{flag}: not an ISO 8601 date-time: {value!r}") from None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        parsed = parse_datetime(text)
+    except (ScalarError, ValueError):
+        raise _UsageError(
+            f"{flag}: not an ISO 8601 date or date-time: {value!r} "
+            "(e.g. 2025-01-01 or 2025-01-01T08:00:00Z)"
+        ) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def _check_order(valid_from: datetime, valid_to: datetime, *, explicit_from: bool) -> None:
+    if valid_from > valid_to:
+        since = "--valid-from" if explicit_from else "now (the default --valid-from)"
+        raise _UsageError(f"--valid-to {valid_to.isoformat()} is before {since}")
+
+
+def _for(args: argparse.Namespace) -> str:
+    return "" if args.associate_id is None else f" of associate {args.associate_id}"
 
 
 def _print_done(args: argparse.Namespace, out: TextIO, message: str) -> None:
@@ -533,37 +931,49 @@ def _print_done(args: argparse.Namespace, out: TextIO, message: str) -> None:
         out.write(message + "\n")
 
 
-def _print(
-    result: Any,
+def _print_rows(
+    result: Sequence[Any],
     args: argparse.Namespace,
     out: TextIO,
     *,
-    columns: Sequence[str] = (),
-    empty: str = "",
+    columns: Sequence[str],
+    empty: str,
 ) -> None:
-    data = _plain(result, show_secrets=args.show_secrets)
-    if columns:  # stable keys, in this order, for tables, CSV and JSON alike
-        data = (
-            [{c: row[c] for c in columns} for row in data]
-            if isinstance(data, list)
-            else {c: data[c] for c in columns}
-        )
+    """A list answer: one row per item, the same keys in every form; nothing is an answer too."""
+    rows = [_plain(item, show_secrets=args.show_secrets) for item in result]
+    rows = [{column: row.get(column) for column in columns} for row in rows]
     if args.json:
-        json.dump(data, out, indent=2, ensure_ascii=False)
-        out.write("\n")
-        return
-    rows = data if isinstance(data, list) else [data]
-    if args.csv:
-        fields = list(rows[0]) if rows else list(columns)
-        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: _cell(row.get(k)) for k in fields} for row in rows)
-    elif isinstance(data, list):
+        _write_json(rows, out)
+    elif args.csv:
+        _write_csv(rows, columns, out)
+    elif rows:
         out.write(_table(rows, columns))
-        if not rows:
-            out.write(f"{empty}\n")
     else:
-        out.write(_key_values(data))
+        out.write(empty + "\n")
+
+
+def _print_record(result: Any, args: argparse.Namespace, out: TextIO) -> None:
+    """One answer: JSON as it is; the table and CSV flatten nested values into dotted keys."""
+    data = _plain(result, show_secrets=args.show_secrets)
+    if args.json:
+        _write_json(data, out)
+        return
+    flat = dict(_flatten(data))
+    if args.csv:
+        _write_csv([flat], list(flat), out)
+    else:
+        out.write(_key_values(flat))
+
+
+def _write_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _write_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: _csv_cell(row.get(c)) for c in columns} for row in rows)
 
 
 def _plain(value: Any, *, show_secrets: bool, name: str = "") -> Any:
@@ -592,14 +1002,44 @@ def _plain(value: Any, *, show_secrets: bool, name: str = "") -> Any:
     return value
 
 
+def _flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Nested dicts and lists as ``a.b[0].c`` keys, so each value gets a line of its own."""
+    if isinstance(data, Mapping) and data:
+        for key, value in data.items():
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list) and data and any(isinstance(v, (Mapping, list)) for v in data):
+        for index, value in enumerate(data):
+            yield from _flatten(value, f"{prefix}[{index}]")
+    else:
+        yield prefix, data
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return _one_line(str(value))
+    if value == NEVER_EXPIRES.isoformat():
+        return "never"
+    if isinstance(value, list):
+        text = ", ".join(_cell(v) for v in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False) if value else ""
+    else:
+        text = _one_line(str(value))
+    if len(text) > _WIDE:
+        return f"{text[: _WIDE - 30]}… ({len(text)} characters; --json shows all)"
+    return text
 
 
 def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -614,7 +1054,9 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
 def _key_values(data: Mapping[str, Any]) -> str:
     width = max((len(k) for k in data), default=0)
-    return "".join(f"{key.ljust(width)}  {_cell(value)}\n" for key, value in data.items())
+    return "".join(
+        f"{key.ljust(width)}  {_cell(value)}".rstrip() + "\n" for key, value in data.items()
+    )
 
 
 def _one_line(text: str) -> str:
