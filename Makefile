@@ -1,4 +1,6 @@
 # Every target sets up its own .venv first: a fresh machine needs only python3 and make.
+# The editable install uses a plain path entry (editable_mode=compat), so type checkers such as
+# mypy find the package from a script anywhere, not only inside this repository.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,10 +8,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install test lint format demo fuzz bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -222,15 +222,6 @@ def test_python_dash_m(running: RunningServer) -> None:
     assert json.loads(result.stdout)[0]["public_value"] == "jane.doe@example.com"
 
 
-def test_demo_example(capsys: pytest.CaptureFixture[str]) -> None:
-    module = runpy.run_path(str(ROOT / "examples" / "demo.py"))
-    assert module["run"]() == 0
-    out = capsys.readouterr().out
-    assert "jane.doe@example.com" in out
-    assert "application/soap+xml, text/xml" in out
-    assert all(secret not in out for secret in SECRETS[:2])
-
-
 def test_quickstart_example(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import runpy
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,3 +81,43 @@ def test_sans_io_with_urllib(capsys: pytest.CaptureFixture[str]) -> None:
         "jane.doe@example.com active",
         "jane.doe@old.example.com inactive",
     ]
+
+
+def test_the_demo_prints_commands_that_work_when_pasted(tmp_path: Path) -> None:
+    """`make demo` runs examples/demo.py; every `$` line it prints, run as printed by a shell,
+    does the same job again (its own stand-in, the same tables)."""
+    root = EXAMPLES.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPEROFFICE_")}
+    demo = subprocess.run(
+        [sys.executable, str(EXAMPLES / "demo.py")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "jane.doe@example.com" in demo.stdout
+    assert "No ldap credentials are stored for associate 5." in demo.stdout
+    assert "demo-imap-password" not in demo.stdout
+    assert "Traceback" not in demo.stderr
+    commands = [line[2:] for line in demo.stdout.splitlines() if line.startswith("$ ")]
+    assert commands[0].endswith("> /dev/null &")  # starts its own stand-in
+    assert commands[-1].startswith("kill %1")
+    script = tmp_path / "pasted.sh"
+    script.write_text("set -e\n" + "\n".join(commands) + "\n")
+    pasted = subprocess.run(
+        ["bash", str(script)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert pasted.returncode == 0, pasted.stderr
+    tables = [block for block in demo.stdout.split("\n$ ") if "PUBLIC VALUE" in block]
+    for table in tables:
+        assert table.split("\n", 1)[1].strip() in pasted.stdout
+    assert pasted.stderr == ""

@@ -111,3 +111,40 @@ def test_wheel_and_sdist_install_and_run(tmp_path: Path) -> None:
     names = {line.split("==")[0].lower() for line in installed.splitlines()}
     assert {"lxml", "httpx", "attrs", "superoffice-soap"} <= names
     assert "zeep" not in names
+
+
+def test_a_users_type_checker_sees_the_installed_package(tmp_path: Path) -> None:
+    """After `make install`, mypy --strict on a script outside the repository resolves the
+    package and its types (py.typed, an editable install mypy can follow)."""
+    script = tmp_path / "user_script.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            from superoffice_soap import NEVER_EXPIRES, UntrustedCredentials, UserAgent
+
+            def read() -> list[UntrustedCredentials]:
+                with UserAgent("https://host/Cust1/Remote/Services86", ticket="7T:x") as agent:
+                    return agent.get_untrusted_credentials("imap")
+
+            valid_to = UntrustedCredentials(public_value="a", secret_value="b").valid_to
+            assert valid_to == NEVER_EXPIRES
+            wrong: int = read()  # the checker must see the real return type
+            """
+        )
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", script.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    # exactly one error: the deliberate one, which proves the types were resolved
+    assert "import-not-found" not in result.stdout, result.stdout
+    assert 'Incompatible types in assignment (expression has type "list[UntrustedCredentials]"' in (
+        result.stdout
+    ), result.stdout
+    assert "Found 1 error" in result.stdout, result.stdout
