@@ -95,6 +95,7 @@ def test_sixteen_threads_share_one_agent(server: FakeNetServer, running: Running
     assert versions(server, first_wave) == Counter({"text/xml": 5})
 
 
+@pytest.mark.slow
 def test_five_hundred_concurrent_async_calls(server: FakeNetServer, running: RunningServer) -> None:
     async def main() -> tuple[int, list[bool]]:
         limits = httpx.Limits(max_connections=10)

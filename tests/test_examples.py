@@ -83,6 +83,7 @@ def test_sans_io_with_urllib(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_the_demo_prints_commands_that_work_when_pasted(tmp_path: Path) -> None:
     """`make demo` runs examples/demo.py; every `$` line it prints, run as printed by a shell,
     does the same job again (its own stand-in, the same tables)."""

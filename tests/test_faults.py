@@ -472,6 +472,7 @@ def peak_during(call: Any) -> tuple[Optional[BaseException], float, int]:
     return raised, elapsed, peak
 
 
+@pytest.mark.slow
 def test_gzip_bomb_stops_at_the_cap_in_bounded_memory() -> None:
     with FaultServer([bomb_reply()]) as server:
         agent = make_agent(server.url, max_response_bytes=1_000_000)
