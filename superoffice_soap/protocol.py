@@ -161,14 +161,23 @@ def _service_url(url: str, service: str) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidRequestError("url", f"must be an http:// or https:// URL, got {url!r}")
     if parts.query or parts.fragment or url.endswith(("?", "#")):
-        raise InvalidRequestError("url", f"must not carry a query or fragment, got {url!r}")
-    base = url.rstrip("/")
-    head, _, last = base.rpartition("/")
-    if last.lower().endswith(".svc") and parts.path.strip("/"):
-        base = head
+        raise InvalidRequestError(
+            "url",
+            f"must not carry a query or fragment, got {url!r}; pass the services base URL, "
+            f"e.g. {EXAMPLE_BASE_URL}",
+        )
+    # Any ….svc URL of the base stands for the base: …/SoPrincipal.svc, …/User.svc/, …/User.svc/x
+    segments = parts.path.split("/")
+    for index, segment in enumerate(segments):
+        if segment.lower().endswith(".svc"):
+            segments = segments[:index]
+            break
+    base = parts._replace(path="/".join(segments).rstrip("/")).geturl()
     return f"{base}/{service}.svc"
 
 
+#: What a NetServer services base URL looks like, for messages.
+EXAMPLE_BASE_URL = "https://host/<tenant>/Remote/Services86"
 _BAD_URL_CHARACTER = re.compile("[\x00-\x20\x7f]")
 _SERVICES_IN_URL = re.compile(r"/Remote/(Services\d+)(?:/|$)", re.IGNORECASE)
 
