@@ -72,11 +72,11 @@ Timeout = Union[float, httpx.Timeout, None]
 Retries = Union[int, RetryPolicy]
 
 
-def _transport_error(exc: httpx.HTTPError, request: SoapRequest) -> TransportError:
+def _transport_error(exc: httpx.HTTPError, request: SoapRequest, now: float) -> TransportError:
     if (
         isinstance(exc, httpx.TimeoutException)
         and request.deadline is not None
-        and time.monotonic() >= request.deadline - 0.01
+        and now >= request.deadline - 0.01
     ):
         return _deadline_error(request)
     if isinstance(exc, httpx.TimeoutException):
@@ -119,11 +119,11 @@ def _deadline_error(request: SoapRequest) -> TransportError:
     )
 
 
-def _request_timeout(request: SoapRequest, configured: httpx.Timeout) -> Any:
+def _request_timeout(request: SoapRequest, configured: httpx.Timeout, now: float) -> Any:
     """The client's timeouts, each cut to what is left of the call's deadline."""
     if request.deadline is None:
         return httpx.USE_CLIENT_DEFAULT
-    remaining = request.deadline - time.monotonic()
+    remaining = request.deadline - now
     if remaining <= 0:
         raise _deadline_error(request)
 
@@ -138,8 +138,8 @@ def _request_timeout(request: SoapRequest, configured: httpx.Timeout) -> Any:
     )
 
 
-def _check_deadline(request: SoapRequest) -> None:
-    if request.deadline is not None and time.monotonic() >= request.deadline:
+def _check_deadline(request: SoapRequest, now: float) -> None:
+    if request.deadline is not None and now >= request.deadline:
         raise _deadline_error(request)
 
 
@@ -242,6 +242,7 @@ class _SyncAgent(_Agent):
             return result
 
     def _send(self, request: SoapRequest) -> HttpResponse:
+        clock = self._session.clock
         try:
             with self._client.stream(
                 "POST",
@@ -249,17 +250,17 @@ class _SyncAgent(_Agent):
                 content=request.content,
                 headers=_http_headers(request),
                 follow_redirects=False,
-                timeout=_request_timeout(request, self._client.timeout),
+                timeout=_request_timeout(request, self._client.timeout, clock()),
             ) as response:
                 if response.is_stream_consumed:  # a transport that read it (MockTransport)
                     return _loaded(self._session, response)
                 reader = _body_reader(self._session, response)
                 for chunk in response.iter_raw():
-                    _check_deadline(request)
+                    _check_deadline(request, clock())
                     reader.feed(chunk)
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, request) from exc
+            raise _transport_error(exc, request, clock()) from exc
 
 
 class _AsyncAgent(_Agent):
@@ -312,6 +313,7 @@ class _AsyncAgent(_Agent):
             return result
 
     async def _send(self, request: SoapRequest) -> HttpResponse:
+        clock = self._session.clock
         try:
             async with self._client.stream(
                 "POST",
@@ -319,17 +321,17 @@ class _AsyncAgent(_Agent):
                 content=request.content,
                 headers=_http_headers(request),
                 follow_redirects=False,
-                timeout=_request_timeout(request, self._client.timeout),
+                timeout=_request_timeout(request, self._client.timeout, clock()),
             ) as response:
                 if response.is_stream_consumed:  # a transport that read it (MockTransport)
                     return _loaded(self._session, response)
                 reader = _body_reader(self._session, response)
                 async for chunk in response.aiter_raw():
-                    _check_deadline(request)
+                    _check_deadline(request, clock())
                     reader.feed(chunk)
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, request) from exc
+            raise _transport_error(exc, request, clock()) from exc
 
 
 _S = TypeVar("_S", bound=_SyncAgent)
@@ -362,6 +364,7 @@ def _user_session(
         deadline=deadline,
         max_response_bytes=max_response_bytes,
         history=history,
+        clock=time.monotonic,
     )
 
 
@@ -377,6 +380,7 @@ def _login(session: Session, username: str, password: str) -> Login:
         session.deadline,
         session.max_response_bytes,
         0,
+        session.clock,
     )
     principal.history = session.history
     login = Login(principal, username, password)
@@ -833,6 +837,7 @@ def _principal_session(
     deadline: Optional[float],
     max_response_bytes: int,
     history: int,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Session:
     return Session(
         url,
@@ -844,6 +849,7 @@ def _principal_session(
         deadline=deadline,
         max_response_bytes=max_response_bytes,
         history=history,
+        clock=clock,
     )
 
 

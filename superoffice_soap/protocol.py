@@ -14,6 +14,10 @@ Tickets: a session's ticket is a string, a callable returning one (called for ev
 a ``Login`` that authenticated through SoPrincipal and re-authenticates once when NetServer says
 the ticket expired (``is_ticket_expired`` decides; other NetServer errors never re-login).
 
+Time: the core never reads a clock. A ``Session`` is given one by its driver (monotonic seconds);
+deadlines, the room left for a retry and the durations in the log and history are read from it,
+and a plan asks its driver to wait (``Sleep``) instead of sleeping. Tests drive it with a fake.
+
 Negotiation (``soap_version="auto"``): the first request goes out as the documentation's SOAP 1.2
 envelope. When the answer shows a SOAP 1.1 server (HTTP 415, a VersionMismatch fault, or any SOAP
 1.1 envelope in reply to SOAP 1.2), the same request is resent once as SOAP 1.1 and the session uses
@@ -26,7 +30,6 @@ import functools
 import logging
 import re
 import threading
-import time
 from collections import deque
 from collections.abc import Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
@@ -104,7 +107,7 @@ class SoapRequest(NamedTuple):
     content: bytes
     operation: str
     soap_version: SoapVersion
-    #: ``time.monotonic()`` by which the whole call must be done, or None.
+    #: The time on the session's clock by which the whole call must be done, or None.
     deadline: Optional[float] = None
 
     def __repr__(self) -> str:
@@ -285,7 +288,8 @@ class Session:
     """One agent's settings and SOAP version state; makes the plan of every call.
 
     Thread- and task-safe: the mutable state (the negotiated version, a login's ticket) changes
-    under a lock.
+    under a lock. ``clock`` is the driver's monotonic clock (``time.monotonic`` in the agents):
+    the only source of time for deadlines, retry room and durations.
     """
 
     def __init__(
@@ -303,6 +307,7 @@ class Session:
         deadline: Optional[float] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         history: int = 0,
+        clock: Callable[[], float],
     ) -> None:
         if soap_version not in ("auto", "1.1", "1.2"):
             raise InvalidRequestError(
@@ -336,6 +341,7 @@ class Session:
         self.history: Optional[deque[Exchange]] = (
             deque(maxlen=history) if _count("history", history, minimum=0) else None
         )
+        self.clock = clock
         self._settled: Optional[SoapVersion] = None if soap_version == "auto" else soap_version
         self._lock = threading.Lock()
 
@@ -384,7 +390,7 @@ class Session:
     def plan(self, operation: Operation[T], arguments: Mapping[str, object]) -> Plan[T]:
         """The whole exchange of one call: retries, negotiation, one re-login on an expired
         ticket, all within the call's deadline."""
-        deadline = None if self.deadline is None else time.monotonic() + self.deadline
+        deadline = None if self.deadline is None else self.clock() + self.deadline
         login = self.login
         generation = login.generation if login is not None else 0
         try:
@@ -471,13 +477,13 @@ class Session:
         """Send one request, repeating it as the retry policy allows; log and record each try."""
         attempt = 1
         while True:
-            started = time.perf_counter()
+            started = self.clock()
             try:
                 response = yield request
             except TransportError as error:
                 self._log_and_record(request, None, error, started, secrets)
                 delay = self.retries.after_error(error, attempt, retry_safe)
-                if delay is None or _too_late(request.deadline, delay):
+                if delay is None or self._too_late(request.deadline, delay):
                     raise
                 reason = f"{error.kind} error"
             except SuperOfficeSoapError as error:  # a body too large, an unknown encoding
@@ -489,7 +495,7 @@ class Session:
                 delay = self.retries.after_status(
                     response.status_code, response.headers, attempt, retry_safe
                 )
-                if delay is None or _too_late(request.deadline, delay):
+                if delay is None or self._too_late(request.deadline, delay):
                     return response
                 reason = f"HTTP {response.status_code}"
             attempt += 1
@@ -503,6 +509,10 @@ class Session:
             )
             yield Sleep(delay)
 
+    def _too_late(self, deadline: Optional[float], delay: float) -> bool:
+        """Whether waiting ``delay`` seconds would reach the call's deadline."""
+        return deadline is not None and self.clock() + delay >= deadline
+
     def _log_and_record(
         self,
         request: SoapRequest,
@@ -511,7 +521,7 @@ class Session:
         started: float,
         secrets: tuple[Optional[str], ...],
     ) -> None:
-        elapsed = time.perf_counter() - started
+        elapsed = self.clock() - started
         outcome = (
             f"HTTP {response.status_code}"
             if response is not None
@@ -548,10 +558,6 @@ class Session:
                 duration=elapsed,
             )
         )
-
-
-def _too_late(deadline: Optional[float], delay: float) -> bool:
-    return deadline is not None and time.monotonic() + delay >= deadline
 
 
 def _hinted(error: _E, hint: str) -> _E:
