@@ -9,6 +9,7 @@ used as it is and never closed by the agent.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -55,6 +56,7 @@ from .protocol import (
     SoapRequest,
     SoapVersionSetting,
     TicketSource,
+    Wait,
     is_ticket_expired,
 )
 from .retry import RetryPolicy
@@ -143,6 +145,41 @@ def _check_deadline(request: SoapRequest, now: float) -> None:
         raise _deadline_error(request)
 
 
+def _pause(effect: Union[Sleep, Wait]) -> None:
+    """A plan's pause, in a thread: sleep, or block (not spin) until the flight is done."""
+    if isinstance(effect, Sleep):
+        time.sleep(effect.seconds)
+        return
+    woken = threading.Event()
+    effect.flight.subscribe(woken.set)
+    woken.wait(effect.timeout)
+
+
+async def _apause(effect: Union[Sleep, Wait]) -> None:
+    """A plan's pause, in a task: the event loop goes on serving other tasks meanwhile."""
+    asyncio = _asyncio()
+    if isinstance(effect, Sleep):
+        await asyncio.sleep(effect.seconds)
+        return
+    loop = asyncio.get_running_loop()
+    woken = loop.create_future()
+
+    def wake() -> None:  # runs in whichever thread finishes the flight
+        # RuntimeError: that loop is closed, nobody waits there any more
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_resolve, woken)
+
+    effect.flight.subscribe(wake)
+    # On a timeout the plan sees the flight still running and raises the deadline error.
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(woken, effect.timeout)
+
+
+def _resolve(future: Any) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 def _http_headers(request: SoapRequest) -> dict[str, str]:
     return {**request.headers, "Accept-Encoding": ACCEPT_ENCODING}
 
@@ -227,8 +264,8 @@ class _SyncAgent(_Agent):
         try:
             effect = next(plan)
             while True:
-                if isinstance(effect, Sleep):
-                    time.sleep(effect.seconds)
+                if not isinstance(effect, SoapRequest):
+                    _pause(effect)
                     effect = plan.send(None)
                     continue
                 try:
@@ -240,6 +277,8 @@ class _SyncAgent(_Agent):
         except StopIteration as done:
             result: T = done.value
             return result
+        finally:
+            plan.close()  # interrupted: the plan hands back any shared work it was doing
 
     def _send(self, request: SoapRequest) -> HttpResponse:
         clock = self._session.clock
@@ -298,8 +337,8 @@ class _AsyncAgent(_Agent):
         try:
             effect = next(plan)
             while True:
-                if isinstance(effect, Sleep):
-                    await _asyncio().sleep(effect.seconds)
+                if not isinstance(effect, SoapRequest):
+                    await _apause(effect)
                     effect = plan.send(None)
                     continue
                 try:
@@ -311,6 +350,8 @@ class _AsyncAgent(_Agent):
         except StopIteration as done:
             result: T = done.value
             return result
+        finally:
+            plan.close()  # cancelled: the plan hands back any shared work it was doing
 
     async def _send(self, request: SoapRequest) -> HttpResponse:
         clock = self._session.clock

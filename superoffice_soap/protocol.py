@@ -12,7 +12,9 @@ Two layers, both without I/O:
 
 Tickets: a session's ticket is a string, a callable returning one (called for every request), or
 a ``Login`` that authenticated through SoPrincipal and re-authenticates once when NetServer says
-the ticket expired (``is_ticket_expired`` decides; other NetServer errors never re-login).
+the ticket expired (``is_ticket_expired`` decides; other NetServer errors never re-login). However
+many calls meet the same expired ticket at once, one of them logs in; the others ``Wait`` for it
+and each is repeated once with the new ticket.
 
 Time: the core never reads a clock. A ``Session`` is given one by its driver (monotonic seconds);
 deadlines, the room left for a retry and the durations in the log and history are read from it,
@@ -35,6 +37,7 @@ from collections.abc import Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
 from urllib.parse import urlsplit
 
+from ._flight import Flight
 from ._http import header
 from ._version import __version__
 from .decoders import schema
@@ -80,6 +83,7 @@ __all__ = [
     "SoapRequest",
     "SoapVersionSetting",
     "TicketSource",
+    "Wait",
     "build_request",
     "is_ticket_expired",
     "parse_response",
@@ -121,6 +125,17 @@ class Sleep(NamedTuple):
     """A plan's request to wait before it goes on (between retries)."""
 
     seconds: float
+
+
+class Wait(NamedTuple):
+    """A plan's request to wait until another call's shared work is done (its ``flight``: a
+    re-login, a server's first SOAP version probe), or ``timeout`` seconds (None: no limit) pass.
+
+    The driver subscribes to the flight and waits its own way, without blocking an event loop.
+    """
+
+    flight: Flight
+    timeout: Optional[float]
 
 
 class HttpResponse(NamedTuple):
@@ -279,8 +294,9 @@ def _decode(
     return result
 
 
-#: What a plan yields: a request to send (answer: its HttpResponse) or a Sleep (answer: None).
-Effect = Union[SoapRequest, Sleep]
+#: What a plan yields: a request to send (answer: its HttpResponse), a Sleep or a Wait (answer:
+#: None).
+Effect = Union[SoapRequest, Sleep, Wait]
 Plan = Generator[Effect, Optional[HttpResponse], T]
 
 
@@ -387,29 +403,61 @@ class Session:
             time_zone=self.time_zone if self.service.sends_ticket else None,
         )
 
-    def plan(self, operation: Operation[T], arguments: Mapping[str, object]) -> Plan[T]:
+    def plan(
+        self,
+        operation: Operation[T],
+        arguments: Mapping[str, object],
+        until: Optional[float] = None,
+    ) -> Plan[T]:
         """The whole exchange of one call: retries, negotiation, one re-login on an expired
-        ticket, all within the call's deadline."""
+        ticket, all within the call's deadline.
+
+        ``until`` is a time on the session's clock by which the call must be done besides the
+        session's own ``deadline`` (a re-login inherits the deadline of the call it serves).
+        """
         deadline = None if self.deadline is None else self.clock() + self.deadline
+        if until is not None:
+            deadline = until if deadline is None else min(deadline, until)
         login = self.login
-        generation = login.generation if login is not None else 0
+        ticket, epoch = self._ticket_and_epoch()
         try:
-            return (yield from self._attempt(operation, arguments, deadline))
+            return (yield from self._attempt(operation, arguments, deadline, ticket))
         except NetServerError as error:
             if login is None or not self.ticket_expired(error):
                 raise
-            logger.info(
-                "%s: the ticket expired (%s); logging in again",
-                operation.name,
-                error.exception_type,
+            expired = error
+        yield from login.refresh(epoch, deadline, operation.name, expired)
+        ticket, _ = self._ticket_and_epoch()
+        return (yield from self._attempt(operation, arguments, deadline, ticket))
+
+    def wait_for(self, flight: Flight, deadline: Optional[float], what: str) -> Plan[None]:
+        """Wait for another call's ``flight``; a TransportError of kind ``"deadline"`` when the
+        call's deadline comes first."""
+        if not flight.done:
+            timeout = None if deadline is None else max(0.0, deadline - self.clock())
+            yield Wait(flight, timeout)
+        if not flight.done:
+            raise TransportError(
+                f"the call's deadline passed waiting for {what} at {self.url}",
+                kind="deadline",
+                url=self.url,
             )
-        yield from login.refresh(generation)
-        return (yield from self._attempt(operation, arguments, deadline))
+
+    def _ticket_and_epoch(self) -> tuple[Optional[str], int]:
+        """The ticket for the next request and, with a login, the epoch it belongs to."""
+        if not self.service.sends_ticket:
+            return None, 0
+        if self.login is not None:
+            return self.login.current()
+        return self.ticket(), 0
 
     def _attempt(
-        self, operation: Operation[T], arguments: Mapping[str, object], deadline: Optional[float]
+        self,
+        operation: Operation[T],
+        arguments: Mapping[str, object],
+        deadline: Optional[float],
+        ticket: Optional[str],
     ) -> Plan[T]:
-        ticket = self.ticket() if self.service.sends_ticket else None
         secrets = (*self.secrets, ticket, *secret_arguments(operation, arguments))
         settled = self._settled
         version: SoapVersion = settled or "1.2"
@@ -581,7 +629,11 @@ def _count(name: str, value: object, *, minimum: int) -> int:
 class Login:
     """Username and password kept to renew the ticket through SoPrincipal (sans-IO).
 
-    The password and the ticket are never shown in ``repr``.
+    The password and the ticket are never shown in ``repr``. The ticket changes under one lock,
+    together with its *epoch*: a count of the logins that finished, successfully or not. A call
+    notes the epoch of the ticket it sends; when that ticket expires, the epoch tells it whether a
+    login already ended since (use its ticket, or fail with its error) or is still running (wait
+    for it), so one expiry costs one login however many calls meet it.
     """
 
     def __init__(self, principal: Session, username: str, password: str) -> None:
@@ -589,22 +641,94 @@ class Login:
         self.username = username
         self._password = password
         self.ticket: Optional[str] = None
+        #: How many logins succeeded.
         self.generation = 0
+        self._epoch = 0
+        self._failure: Optional[SuperOfficeSoapError] = None
+        self._renewal: Optional[Flight] = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Login(username={self.username!r}, url={self.principal.url!r})"
 
-    def authenticate(self) -> Plan[Authentication]:
+    def current(self) -> tuple[Optional[str], int]:
+        """The ticket and its epoch, read together."""
+        with self._lock:
+            return self.ticket, self._epoch
+
+    def authenticate(self, until: Optional[float] = None) -> Plan[Authentication]:
         """Authenticate and keep the new ticket."""
         arguments = {"username": self.username, "password": self._password}
-        authentication = yield from self.principal.plan(AUTHENTICATE_USERNAME_PASSWORD, arguments)
+        authentication = yield from self.principal.plan(
+            AUTHENTICATE_USERNAME_PASSWORD, arguments, until
+        )
         with self._lock:
             self.ticket = authentication.ticket
             self.generation += 1
+            self._epoch += 1
+            self._failure = None
         return authentication
 
-    def refresh(self, seen_generation: int) -> Plan[None]:
-        """Authenticate again, unless another call already did since ``seen_generation``."""
-        if self.generation == seen_generation:
-            yield from self.authenticate()
+    def refresh(
+        self,
+        seen_epoch: int,
+        deadline: Optional[float] = None,
+        operation: str = "",
+        expired: Optional[NetServerError] = None,
+    ) -> Plan[None]:
+        """Authenticate again after the ticket of ``seen_epoch`` expired — unless a login ended
+        since (then go on with its ticket, or fail with a copy of its error).
+
+        One login per expiry: the first call to get here logs in; the others wait for that login
+        (within their own deadline). Only when it is abandoned (its call cancelled, or out of its
+        own time) does a waiting call take over.
+        """
+        while True:
+            with self._lock:
+                if self._epoch != seen_epoch:
+                    if self._failure is not None:
+                        raise _again(self._failure)
+                    return
+                flight = self._renewal
+                leading = flight is None
+                if flight is None:
+                    flight = self._renewal = Flight()
+            if leading:
+                logger.info(
+                    "%s: the ticket expired (%s); logging in again",
+                    operation,
+                    None if expired is None else expired.exception_type,
+                )
+                yield from self._renew(flight, deadline)
+                return
+            logger.debug("%s: the ticket expired; waiting for another call's login", operation)
+            yield from self.principal.wait_for(flight, deadline, "another call's login")
+
+    def _renew(self, flight: Flight, deadline: Optional[float]) -> Plan[None]:
+        failure: Optional[SuperOfficeSoapError] = None
+        try:
+            yield from self.authenticate(deadline)
+        except SuperOfficeSoapError as error:
+            # Out of this call's own time says nothing about the waiters' login: they try again.
+            if not (isinstance(error, TransportError) and error.kind == "deadline"):
+                failure = error
+            raise
+        finally:
+            with self._lock:
+                self._renewal = None
+                if failure is not None:
+                    self._epoch += 1
+                    self._failure = failure
+            flight.finish(failure)
+
+
+def _again(error: _E) -> _E:
+    """A fresh copy of an error another call raised, to raise in this one: an exception object
+    raised in several threads or tasks at once would share (and overwrite) its traceback."""
+    kind = type(error)
+    copy = kind.__new__(kind)
+    copy.__dict__.update(error.__dict__)
+    copy.args = error.args
+    copy.__cause__ = error.__cause__
+    copy.__suppress_context__ = True
+    return copy
