@@ -20,10 +20,12 @@ Time: the core never reads a clock. A ``Session`` is given one by its driver (mo
 deadlines, the room left for a retry and the durations in the log and history are read from it,
 and a plan asks its driver to wait (``Sleep``) instead of sleeping. Tests drive it with a fake.
 
-Negotiation (``soap_version="auto"``): the first request goes out as the documentation's SOAP 1.2
-envelope. When the answer shows a SOAP 1.1 server (HTTP 415, a VersionMismatch fault, or any SOAP
-1.1 envelope in reply to SOAP 1.2), the same request is resent once as SOAP 1.1 and the session uses
-1.1 from then on; a SOAP 1.2 envelope in reply settles on 1.2. Pinned versions never negotiate.
+Negotiation (``soap_version="auto"``): the first request to a server goes out as the
+documentation's SOAP 1.2 envelope. When the answer shows a SOAP 1.1 server (HTTP 415, a
+VersionMismatch fault, or any SOAP 1.1 envelope in reply to SOAP 1.2), the same request is resent
+once as SOAP 1.1, and every session of that server root uses 1.1 from then on (``negotiation``
+keeps what the process learned); a SOAP 1.2 envelope in reply settles on 1.2. Pinned versions
+never negotiate and never look at what was learned.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from .history import Exchange, mask_body, mask_headers
 from .models import (
     SoTimeZone,
 )
+from .negotiation import server_version
 from .operations import (
     AUTHENTICATE_USERNAME_PASSWORD,
     DEFAULT_SERVICES,
@@ -358,13 +361,15 @@ class Session:
             deque(maxlen=history) if _count("history", history, minimum=0) else None
         )
         self.clock = clock
+        #: A pinned version; None for ``auto``, whose version is the server's shared state.
         self._settled: Optional[SoapVersion] = None if soap_version == "auto" else soap_version
-        self._lock = threading.Lock()
 
     @property
     def soap_version(self) -> Optional[SoapVersion]:
         """The version in use: None while ``auto`` has not settled yet."""
-        return self._settled
+        if self._settled is not None:
+            return self._settled
+        return server_version(self.url).settled
 
     def ticket(self) -> Optional[str]:
         """The ticket for the next request."""
@@ -459,10 +464,16 @@ class Session:
         ticket: Optional[str],
     ) -> Plan[T]:
         secrets = (*self.secrets, ticket, *secret_arguments(operation, arguments))
-        settled = self._settled
+        settled, probe = yield from self._claim_version(operation.name, deadline)
         version: SoapVersion = settled or "1.2"
-        request = self.request(operation, arguments, version, ticket)._replace(deadline=deadline)
-        response = yield from self._exchange(request, operation.retry_safe, secrets)
+        try:
+            request = self.request(operation, arguments, version, ticket)._replace(
+                deadline=deadline
+            )
+            response = yield from self._exchange(request, operation.retry_safe, secrets)
+        except BaseException:  # a bad argument, a timeout, a cancelled call: nothing settled
+            _finish(probe)
+            raise
         if settled is None:
             try:
                 envelope = self._negotiate(response, secrets)
@@ -472,6 +483,8 @@ class Session:
                     "sent as SOAP 1.2 while negotiating; if this server speaks only SOAP 1.1, "
                     "pin soap_version='1.1'",
                 ) from None
+            finally:
+                _finish(probe)  # settled or not, the calls waiting for this answer go on
             if envelope is not None:
                 return _decode(operation, envelope, self.services, secrets)
             request = self.request(operation, arguments, "1.1", ticket)._replace(deadline=deadline)
@@ -514,10 +527,28 @@ class Session:
         return envelope
 
     def _settle(self, version: SoapVersion, reason: str) -> None:
-        with self._lock:
-            if self._settled is None:
-                self._settled = version
-                logger.debug("SOAP version settled on %s for %s (%s)", version, self.url, reason)
+        server_version(self.url).settle(version, reason)
+
+    def _claim_version(
+        self, operation: str, deadline: Optional[float]
+    ) -> Generator[Effect, Optional[HttpResponse], tuple[Optional[SoapVersion], Optional[Flight]]]:
+        """The version to send in (None: unknown, send SOAP 1.2 and negotiate) and, when this
+        call is its server's probe, the probe to finish once the answer is read.
+
+        A pinned version is used as it is; ``auto`` asks the server's shared state, waiting (at
+        most once, within the deadline) for another call's probe to come back.
+        """
+        if self._settled is not None:
+            return self._settled, None
+        shared = server_version(self.url)
+        waited = False
+        while True:
+            claim = shared.claim(waited)
+            if claim.wait is None:
+                return claim.version, claim.probe
+            logger.debug("%s: waiting for the SOAP version of %s", operation, shared.root)
+            yield from self.wait_for(claim.wait, deadline, "the server's SOAP version")
+            waited = True
 
     def _exchange(
         self, request: SoapRequest, retry_safe: bool, secrets: tuple[Optional[str], ...]
@@ -606,6 +637,11 @@ class Session:
                 duration=elapsed,
             )
         )
+
+
+def _finish(probe: Optional[Flight]) -> None:
+    if probe is not None:
+        probe.finish()
 
 
 def _hinted(error: _E, hint: str) -> _E:

@@ -1,13 +1,26 @@
-"""Shared fixtures: where the wire reference lives, and a skip when it is absent."""
+"""Shared fixtures: where the wire reference lives, a skip when it is absent, and a fresh SOAP
+version negotiation for every test."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from superoffice_soap.negotiation import forget_soap_versions
+
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+@pytest.fixture(autouse=True)
+def fresh_negotiation() -> Iterator[None]:
+    """Each test starts knowing no server's SOAP version (the process shares what it learns, and
+    many tests count the requests of a negotiation against the same URL)."""
+    forget_soap_versions()
+    yield
+    forget_soap_versions()
 
 
 def reference_file(*parts: str) -> Path:

@@ -37,7 +37,7 @@ OK = answer(200, credentials_response([[("PublicValue", "alice")]]))
 EXPECTED = [UntrustedCredentials(public_value="alice")]
 #: Delays are the whole exponential cap: 1, 2, 4 … seconds.
 STEADY = RetryPolicy(attempts=4, backoff=1.0, max_backoff=60.0, random=lambda: 1.0)
-SANS_IO = ("protocol.py", "retry.py", "parser.py", "envelope.py")
+SANS_IO = ("protocol.py", "retry.py", "parser.py", "envelope.py", "negotiation.py", "_flight.py")
 
 
 @pytest.fixture(autouse=True)

@@ -149,7 +149,7 @@ def in_threads(count: int, work: Callable[[int], object]) -> list[object]:
 # Through the stand-in
 
 
-@pytest.mark.parametrize("soap_version", ["1.1"])
+@pytest.mark.parametrize("soap_version", ["1.1", "auto"])
 def test_sixteen_threads_one_expired_ticket_one_login(soap_version: Any) -> None:
     gate = Gate(THREADS)
     server = stand_in(gate)
