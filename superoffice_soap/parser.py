@@ -6,8 +6,9 @@ The order of the checks:
    HTTPStatusError; malformed XML in a 2xx XML answer is a ResponseParseError.
 2. Safe parse: lxml with no DTD loading, no entity expansion, no network; a DOCTYPE is refused.
 3. Envelope shape (SOAP 1.1 or 1.2, whichever was sent): an optional Header, one Body, one payload.
-4. A Fault payload is a SoapFault; ``Succeeded`` false or an ``ExceptionInfo`` header is a
-   NetServerError.
+4. A Fault payload is a SoapFault; ``Succeeded`` false or an ``ExceptionInfo`` header is a NetServerError. A NetServer header block
+   or Body payload in another Services namespace than the request's is a ResponseParseError naming
+   both versions (and the failure it reports, if any): it is never skipped as an unknown header.
 5. The payload must be the operation's response element; its content is decoded strictly into the
    attrs models: an unknown element, a wrong order, a bad scalar, text where elements belong, an
    empty non-string is a ResponseParseError whose path names the element, 1-based as XPath counts
@@ -26,7 +27,7 @@ from typing import Any, Literal, NamedTuple, Optional
 from lxml import etree
 
 from ._http import header
-from ._namespaces import SOAP11, SOAP12
+from ._namespaces import NETSERVER_NS_PREFIX, SOAP11, SOAP12, XSI_NIL
 from .decoders import Decoder, Problem, Schema, describe_tag
 from .errors import HTTPStatusError, NetServerError, ResponseParseError, SoapFault
 
@@ -125,9 +126,12 @@ def decode_payload(
     payload = envelope.payload
     name = _local(response_qname)
     if payload.tag != response_qname:
-        raise ResponseParseError(
-            f"expected {name} in the Body, got {describe_tag(payload.tag)}", path="Body"
-        )
+        ours = _namespace_of(response_qname) or ""
+        theirs = _other_services(payload.tag, ours)
+        problem = f"expected {name} in the Body, got {describe_tag(payload.tag)}"
+        if theirs is not None:
+            problem += f" in the {theirs} namespace, answering a {_services_name(ours)} request"
+        raise ResponseParseError(problem, path="Body")
     try:
         return decode(payload)
     except Problem as problem:
@@ -215,6 +219,7 @@ def _no_text(text: Optional[str], path: str) -> None:
 # Faults and NetServer errors
 # --------------------------------------------------------------------------------------------
 
+
 _N12 = {"e": SOAP12}
 _F11_CODE = etree.XPath("string(faultcode)")
 _F11_REASON = etree.XPath("string(faultstring)")
@@ -274,9 +279,13 @@ def _check_headers(
     secrets: list[str],
 ) -> None:
     values: dict[str, Any] = {}
+    foreign: list[etree._Element] = []
     for child in header:
         tag = child.tag
         field = schema.headers.get(tag) if isinstance(tag, str) else None
+        if field is None and _other_services(tag, schema.namespace) is not None:
+            foreign.append(child)  # NetServer's, but another version's: never just skipped
+            continue
         if field is None:
             # SOAP headers are extensible: a block this client does not know is ignored unless
             # the server insists that it must be understood.
@@ -296,8 +305,59 @@ def _check_headers(
                 scrub(problem.message, secrets), path=problem.path("Header")
             ) from None
     exception_info = values.get("exception_info")
+    if foreign:
+        raise _wrong_services_header(foreign, schema.namespace, values, secrets)
     if exception_info is not None or values.get("succeeded") is False:
         raise _netserver_error(error_class, exception_info or {}, secrets)
+
+
+def _wrong_services_header(
+    blocks: list[etree._Element], ours: str, values: Mapping[str, Any], secrets: list[str]
+) -> ResponseParseError:
+    """A NetServer answer in another Services version: a parse error naming both versions and,
+    so that it is never lost, any failure the answer reports in either."""
+    first = blocks[0]
+    theirs = _other_services(first.tag, ours)
+    names = ", ".join(dict.fromkeys(etree.QName(block).localname for block in blocks))
+    problem = (
+        f"header {names} in the {theirs} namespace, answering a {_services_name(ours)} request"
+    )
+    failures = [failure for block in blocks if (failure := _reported_failure(block))]
+    if values.get("succeeded") is False:
+        failures.append("Succeeded=false")
+    info = values.get("exception_info")
+    if info is not None:
+        failures.append(f"ExceptionInfo {info.get('exception_type') or '(no type)'}")
+    if failures:
+        problem += "; it reports a failure: " + ", ".join(dict.fromkeys(failures))
+    return ResponseParseError(scrub(problem, secrets), path="Header")
+
+
+def _reported_failure(block: etree._Element) -> Optional[str]:
+    """The failure a NetServer header block of any version reports, read without its schema."""
+    local = etree.QName(block).localname
+    if local == "Succeeded" and (block.text or "").strip().lower() in ("false", "0"):
+        return "Succeeded=false"
+    if local == "ExceptionInfo" and block.get(XSI_NIL, "").strip() not in ("true", "1"):
+        kind = block.find(f"{{{etree.QName(block).namespace}}}ExceptionType")
+        text = "" if kind is None else (kind.text or "").strip()
+        return f"ExceptionInfo {_excerpt(text) or '(no type)'}"
+    return None
+
+
+def _other_services(tag: object, ours: str) -> Optional[str]:
+    """The Services version of a NetServer element in another namespace than ``ours``."""
+    if not isinstance(tag, str) or not tag.startswith("{" + NETSERVER_NS_PREFIX):
+        return None
+    namespace = _namespace_of(tag)
+    return None if namespace == ours else _services_name(namespace or "")
+
+
+def _services_name(namespace: str) -> str:
+    """``Services86`` for NetServer's Services86 namespace (the URI itself for anything else)."""
+    if namespace.startswith(NETSERVER_NS_PREFIX):
+        return namespace[len(NETSERVER_NS_PREFIX) :] or namespace
+    return namespace
 
 
 def _netserver_error(
@@ -322,6 +382,11 @@ def _netserver_error(
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
+
+
+def _namespace_of(tag: str) -> Optional[str]:
+    """The namespace of ``{ns}local``, or None."""
+    return tag[1:].partition("}")[0] if tag.startswith("{") else None
 
 
 def _local(qname: str) -> str:
