@@ -6,7 +6,9 @@ The order of the checks:
    HTTPStatusError; malformed XML in a 2xx XML answer is a ResponseParseError.
 2. Safe parse: lxml with no DTD loading, no entity expansion, no network; a DOCTYPE is refused.
 3. Envelope shape (SOAP 1.1 or 1.2, whichever was sent): an optional Header, one Body, one payload.
-4. A Fault payload is a SoapFault; ``Succeeded`` false or an ``ExceptionInfo`` header is a NetServerError. A NetServer header block
+4. A Fault payload is a SoapFault, read leniently: whatever its shape, it stays a failure and keeps
+   the code and reason it has (the first of each; unknown children and stray text are ignored).
+   ``Succeeded`` false or an ``ExceptionInfo`` header is a NetServerError. A NetServer header block
    or Body payload in another Services namespace than the request's is a ResponseParseError naming
    both versions (and the failure it reports, if any): it is never skipped as an unknown header.
 5. The payload must be the operation's response element; its content is decoded strictly into the
@@ -60,8 +62,7 @@ class ReceivedEnvelope(NamedTuple):
         """A VersionMismatch fault: the server does not speak the envelope version it got."""
         if not self.is_fault:
             return False
-        code = (_F11_CODE if self.soap_version == "1.1" else _F12_CODE)(self.payload)
-        return isinstance(code, str) and _local(code.strip()) == "VersionMismatch"
+        return _local(_fault_parts(self.payload, self.soap_version)[0]) == "VersionMismatch"
 
 
 def read_envelope(
@@ -177,7 +178,9 @@ _ENVELOPE_VERSIONS: dict[str, Literal["1.1", "1.2"]] = {
     f"{{{SOAP11}}}Envelope": "1.1",
     f"{{{SOAP12}}}Envelope": "1.2",
 }
-_FAULT_TAGS = frozenset({f"{{{SOAP11}}}Fault", f"{{{SOAP12}}}Fault"})
+#: A Fault in either envelope namespace, or in none (leniency: a server that forgot to qualify it
+#: still reported a failure).
+_FAULT_TAGS = frozenset({f"{{{SOAP11}}}Fault", f"{{{SOAP12}}}Fault", "Fault"})
 
 
 def _envelope(root: etree._Element, status_code: int) -> ReceivedEnvelope:
@@ -220,46 +223,67 @@ def _no_text(text: Optional[str], path: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-_N12 = {"e": SOAP12}
-_F11_CODE = etree.XPath("string(faultcode)")
-_F11_REASON = etree.XPath("string(faultstring)")
-_F11_DETAIL = etree.XPath("detail")
-_F12_CODE = etree.XPath("string(e:Code/e:Value)", namespaces=_N12)
-_F12_SUBCODES = etree.XPath("e:Code//e:Subcode/e:Value", namespaces=_N12)
-_F12_REASON = etree.XPath("e:Reason/e:Text", namespaces=_N12)
-_F12_DETAIL = etree.XPath("e:Detail", namespaces=_N12)
-
-
 def _soap_fault(envelope: ReceivedEnvelope, secrets: list[str]) -> SoapFault:
-    fault = envelope.payload
-    subcodes: tuple[str, ...] = ()
-    if envelope.soap_version == "1.1":
-        code = str(_F11_CODE(fault)).strip()
-        reason = str(_F11_REASON(fault))
-        details = _elements(_F11_DETAIL(fault))
-    else:
-        code = str(_F12_CODE(fault)).strip()
-        subcodes = tuple(_local((el.text or "").strip()) for el in _elements(_F12_SUBCODES(fault)))
-        texts = _elements(_F12_REASON(fault))
-        reason = texts[0].text or "" if texts else ""
-        details = _elements(_F12_DETAIL(fault))
-    if not code:
-        raise ResponseParseError("a SOAP Fault without a fault code", path="Body/Fault")
+    code, subcodes, reason, detail_element = _fault_parts(envelope.payload, envelope.soap_version)
     detail = None
-    if details:
-        detail = scrub(_inner_xml(details[0]), secrets)
+    if detail_element is not None:
+        detail = scrub(_inner_xml(detail_element), secrets)
     return SoapFault(
         code=_local(code),
         subcodes=subcodes,
-        reason=scrub(reason.strip(), secrets),
+        reason=scrub(reason, secrets),
         detail=detail,
         soap_version=envelope.soap_version,
         status_code=envelope.status_code,
     )
 
 
-def _elements(result: Any) -> list[etree._Element]:
-    return [item for item in result if isinstance(item, etree._Element)]
+def _fault_parts(
+    fault: etree._Element, envelope_version: str
+) -> tuple[str, tuple[str, ...], str, Optional[etree._Element]]:
+    """Code, subcodes, reason and detail element of a Fault, read leniently.
+
+    The shape follows the Fault's own namespace (the envelope's when it has none). Each part is
+    the first matching child in document order, qualified with the SOAP namespace or not at all;
+    a missing part is empty. Without a reason element, the Fault's own text is the reason.
+    """
+    namespace = _namespace_of(fault.tag) if isinstance(fault.tag, str) else None
+    soap12 = namespace == SOAP12 or (namespace is None and envelope_version == "1.2")
+    subcodes: list[str] = []
+    if soap12:
+        code_element = _child(fault, "Code", SOAP12)
+        code = _string(_child(code_element, "Value", SOAP12))
+        subcode = _child(code_element, "Subcode", SOAP12)
+        while subcode is not None:
+            subcodes.append(_local(_string(_child(subcode, "Value", SOAP12)).strip()))
+            subcode = _child(subcode, "Subcode", SOAP12)
+        reason = _string(_child(_child(fault, "Reason", SOAP12), "Text", SOAP12))
+        detail = _child(fault, "Detail", SOAP12)
+    else:
+        code = _string(_child(fault, "faultcode", SOAP11))
+        reason = _string(_child(fault, "faultstring", SOAP11))
+        detail = _child(fault, "detail", SOAP11)
+    if not reason.strip():
+        texts = [fault.text, *(child.tail for child in fault)]
+        reason = " ".join(text.strip() for text in texts if text and text.strip())
+    return code.strip(), tuple(subcodes), reason.strip(), detail
+
+
+def _child(
+    parent: Optional[etree._Element], local: str, soap_namespace: str
+) -> Optional[etree._Element]:
+    """The first child element named ``local``, unqualified or in ``soap_namespace``."""
+    if parent is None:
+        return None
+    for child in parent:
+        if child.tag == local or child.tag == f"{{{soap_namespace}}}{local}":
+            return child
+    return None
+
+
+def _string(element: Optional[etree._Element]) -> str:
+    """XPath's string value: all the text inside, or "" for no element."""
+    return "" if element is None else "".join(element.itertext())
 
 
 def _inner_xml(element: etree._Element) -> str:
