@@ -314,9 +314,14 @@ def scripted(
         item = queue.pop(0) if len(queue) > 1 else queue[0]
         if isinstance(item, Exception):
             raise item
-        return item
+        return fresh(item)
 
     return httpx.Client(transport=httpx.MockTransport(respond)), seen
+
+
+def fresh(response: httpx.Response) -> httpx.Response:
+    """A new copy: a response's body can be handed to one client only once."""
+    return httpx.Response(response.status_code, headers=response.headers, content=response.content)
 
 
 HTML_502 = httpx.Response(
@@ -343,6 +348,62 @@ def test_an_unsettling_answer_settles_nothing(failure: Any, error: type[Exceptio
         assert agent.soap_version == "1.1"
     versions = [r.headers["content-type"].split(";")[0] for r in seen]
     assert versions == [SOAP12, SOAP12, "text/xml"]  # the second call probed again
+
+
+def test_async_pinned_agents_neither_read_nor_teach() -> None:
+    server = demo(accept_soap12=True)
+
+    async def main() -> None:
+        async with aclient(server) as http:
+            pinned11 = AsyncUserAgent(
+                BASE, ticket=DEMO_TICKET, soap_version="1.1", http_client=http
+            )
+            async with pinned11:
+                await pinned11.get_untrusted_credentials_for_associate(5, "imap")
+            assert learned_soap_versions() == {}
+            server_version(f"{BASE}/User.svc").settle("1.1", "a test")
+            pinned12 = AsyncUserAgent(
+                BASE, ticket=DEMO_TICKET, soap_version="1.2", http_client=http
+            )
+            async with pinned12:
+                await pinned12.get_untrusted_credentials_for_associate(5, "imap")
+                assert pinned12.soap_version == "1.2"
+
+    asyncio.run(main())
+    assert [r.headers["content-type"].split(";")[0] for r in server.requests] == [
+        "text/xml",
+        SOAP12,
+    ]
+    assert learned_soap_versions() == {ROOT: "1.1"}
+
+
+@pytest.mark.parametrize(
+    ("failure", "error"),
+    [(HTML_502, HTTPStatusError), (httpx.ReadTimeout("slow"), TransportError)],
+)
+def test_async_an_unsettling_answer_settles_nothing(failure: Any, error: type[Exception]) -> None:
+    seen: list[str] = []
+    answers: list[Union[httpx.Response, Exception]] = [failure, REFUSED, OK11]
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["content-type"].split(";")[0])
+        item = answers.pop(0) if len(answers) > 1 else answers[0]
+        if isinstance(item, Exception):
+            raise item
+        return fresh(item)
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(respond)) as http:
+            agent = AsyncUserAgent(BASE, ticket=DEMO_TICKET, retries=0, http_client=http)
+            async with agent:
+                with pytest.raises(error):
+                    await agent.get_untrusted_credentials_for_associate(5, "imap")
+                assert agent.soap_version is None
+                assert await agent.get_untrusted_credentials_for_associate(5, "imap") == []
+                assert agent.soap_version == "1.1"
+
+    asyncio.run(main())
+    assert seen == [SOAP12, SOAP12, "text/xml"]
 
 
 def test_a_refusal_of_the_soap11_resend_is_not_learned_as_soap12() -> None:
