@@ -3,8 +3,11 @@
 ``UserAgent`` / ``AsyncUserAgent`` and ``SoPrincipal`` / ``AsyncSoPrincipal`` have the same names
 and signatures in both flavours. None holds protocol logic: a method names its operation and
 arguments, and ``_run`` moves the bytes the session's plan asks for (including a re-login's
-SoPrincipal call). One connection pool per agent (keep-alive); a client passed in by the caller is
-used as it is and never closed by the agent.
+SoPrincipal call) and pauses where it asks: ``Sleep`` between retries, ``Wait`` while another call
+does shared work (a re-login, a server's first SOAP version probe) — a blocked thread in the sync
+agents, an awaited future in the async ones, so an event loop is never held up. One connection
+pool per agent (keep-alive); a client passed in by the caller is used as it is and never closed by
+the agent.
 """
 
 from __future__ import annotations

@@ -666,7 +666,8 @@ class Login:
     """Username and password kept to renew the ticket through SoPrincipal (sans-IO).
 
     The password and the ticket are never shown in ``repr``. The ticket changes under one lock,
-    together with its *epoch*: a count of the logins that finished, successfully or not. A call
+    together with its *epoch*: a count of the logins that ended with a ticket or an error (an
+    abandoned one, cancelled or out of its call's time, does not count). A call
     notes the epoch of the ticket it sends; when that ticket expires, the epoch tells it whether a
     login already ended since (use its ticket, or fail with its error) or is still running (wait
     for it), so one expiry costs one login however many calls meet it.
