@@ -4,6 +4,8 @@ from __future__ import annotations
 
 #: Target namespace of every NetServer Services86 body and header element.
 NS = "http://www.superoffice.net/ws/crm/NetServer/Services86"
+#: What every NetServer Services namespace starts with (``…/ServicesNN``).
+NETSERVER_NS_PREFIX = "http://www.superoffice.net/ws/crm/NetServer/"
 #: SOAP 1.1 envelope (the WSDL binding, basicHttpBinding).
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 #: SOAP 1.2 envelope (the documentation's examples).

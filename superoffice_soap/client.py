@@ -3,12 +3,16 @@
 ``UserAgent`` / ``AsyncUserAgent`` and ``SoPrincipal`` / ``AsyncSoPrincipal`` have the same names
 and signatures in both flavours. None holds protocol logic: a method names its operation and
 arguments, and ``_run`` moves the bytes the session's plan asks for (including a re-login's
-SoPrincipal call). One connection pool per agent (keep-alive); a client passed in by the caller is
-used as it is and never closed by the agent.
+SoPrincipal call) and pauses where it asks: ``Sleep`` between retries, ``Wait`` while another call
+does shared work (a re-login, a server's first SOAP version probe) — a blocked thread in the sync
+agents, an awaited future in the async ones, so an event loop is never held up. One connection
+pool per agent (keep-alive); a client passed in by the caller is used as it is and never closed by
+the agent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -61,6 +65,7 @@ from .protocol import (
     SoapRequest,
     SoapVersionSetting,
     TicketSource,
+    Wait,
     is_ticket_expired,
 )
 from .retry import RetryPolicy
@@ -79,11 +84,11 @@ Timeout = Union[float, httpx.Timeout, None]
 Retries = Union[int, RetryPolicy]
 
 
-def _transport_error(exc: httpx.HTTPError, request: SoapRequest) -> TransportError:
+def _transport_error(exc: httpx.HTTPError, request: SoapRequest, now: float) -> TransportError:
     if (
         isinstance(exc, httpx.TimeoutException)
         and request.deadline is not None
-        and time.monotonic() >= request.deadline - 0.01
+        and now >= request.deadline - 0.01
     ):
         return _deadline_error(request)
     if isinstance(exc, httpx.TimeoutException):
@@ -126,11 +131,11 @@ def _deadline_error(request: SoapRequest) -> TransportError:
     )
 
 
-def _request_timeout(request: SoapRequest, configured: httpx.Timeout) -> Any:
+def _request_timeout(request: SoapRequest, configured: httpx.Timeout, now: float) -> Any:
     """The client's timeouts, each cut to what is left of the call's deadline."""
     if request.deadline is None:
         return httpx.USE_CLIENT_DEFAULT
-    remaining = request.deadline - time.monotonic()
+    remaining = request.deadline - now
     if remaining <= 0:
         raise _deadline_error(request)
 
@@ -145,9 +150,44 @@ def _request_timeout(request: SoapRequest, configured: httpx.Timeout) -> Any:
     )
 
 
-def _check_deadline(request: SoapRequest) -> None:
-    if request.deadline is not None and time.monotonic() >= request.deadline:
+def _check_deadline(request: SoapRequest, now: float) -> None:
+    if request.deadline is not None and now >= request.deadline:
         raise _deadline_error(request)
+
+
+def _pause(effect: Union[Sleep, Wait]) -> None:
+    """A plan's pause, in a thread: sleep, or block (not spin) until the flight is done."""
+    if isinstance(effect, Sleep):
+        time.sleep(effect.seconds)
+        return
+    woken = threading.Event()
+    effect.flight.subscribe(woken.set)
+    woken.wait(effect.timeout)
+
+
+async def _apause(effect: Union[Sleep, Wait]) -> None:
+    """A plan's pause, in a task: the event loop goes on serving other tasks meanwhile."""
+    asyncio = _asyncio()
+    if isinstance(effect, Sleep):
+        await asyncio.sleep(effect.seconds)
+        return
+    loop = asyncio.get_running_loop()
+    woken = loop.create_future()
+
+    def wake() -> None:  # runs in whichever thread finishes the flight
+        # RuntimeError: that loop is closed, nobody waits there any more
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_resolve, woken)
+
+    effect.flight.subscribe(wake)
+    # On a timeout the plan sees the flight still running and raises the deadline error.
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(woken, effect.timeout)
+
+
+def _resolve(future: Any) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _http_headers(request: SoapRequest) -> dict[str, str]:
@@ -276,8 +316,8 @@ class _SyncAgent(_Agent):
         try:
             effect = next(plan)
             while True:
-                if isinstance(effect, Sleep):
-                    time.sleep(effect.seconds)
+                if not isinstance(effect, SoapRequest):
+                    _pause(effect)
                     effect = plan.send(None)
                     continue
                 try:
@@ -289,8 +329,11 @@ class _SyncAgent(_Agent):
         except StopIteration as done:
             result: T = done.value
             return result
+        finally:
+            plan.close()  # interrupted: the plan hands back any shared work it was doing
 
     def _send(self, request: SoapRequest) -> HttpResponse:
+        clock = self._session.clock
         try:
             with self._client.stream(
                 "POST",
@@ -298,17 +341,17 @@ class _SyncAgent(_Agent):
                 content=request.content,
                 headers=_http_headers(request),
                 follow_redirects=False,
-                timeout=_request_timeout(request, self._client.timeout),
+                timeout=_request_timeout(request, self._client.timeout, clock()),
             ) as response:
                 if response.is_stream_consumed:  # a transport that read it (MockTransport)
                     return _loaded(self._session, response)
                 reader = _body_reader(self._session, response)
                 for chunk in response.iter_raw():
-                    _check_deadline(request)
+                    _check_deadline(request, clock())
                     reader.feed(chunk)
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, request) from exc
+            raise _transport_error(exc, request, clock()) from exc
 
 
 class _AsyncAgent(_Agent):
@@ -351,8 +394,8 @@ class _AsyncAgent(_Agent):
         try:
             effect = next(plan)
             while True:
-                if isinstance(effect, Sleep):
-                    await _asyncio().sleep(effect.seconds)
+                if not isinstance(effect, SoapRequest):
+                    await _apause(effect)
                     effect = plan.send(None)
                     continue
                 try:
@@ -364,8 +407,11 @@ class _AsyncAgent(_Agent):
         except StopIteration as done:
             result: T = done.value
             return result
+        finally:
+            plan.close()  # cancelled: the plan hands back any shared work it was doing
 
     async def _send(self, request: SoapRequest) -> HttpResponse:
+        clock = self._session.clock
         try:
             async with self._client.stream(
                 "POST",
@@ -373,17 +419,17 @@ class _AsyncAgent(_Agent):
                 content=request.content,
                 headers=_http_headers(request),
                 follow_redirects=False,
-                timeout=_request_timeout(request, self._client.timeout),
+                timeout=_request_timeout(request, self._client.timeout, clock()),
             ) as response:
                 if response.is_stream_consumed:  # a transport that read it (MockTransport)
                     return _loaded(self._session, response)
                 reader = _body_reader(self._session, response)
                 async for chunk in response.aiter_raw():
-                    _check_deadline(request)
+                    _check_deadline(request, clock())
                     reader.feed(chunk)
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, request) from exc
+            raise _transport_error(exc, request, clock()) from exc
 
 
 _COMMON_OPTIONS = """
@@ -467,6 +513,7 @@ def _user_session(
         deadline=deadline,
         max_response_bytes=max_response_bytes,
         history=history,
+        clock=time.monotonic,
     )
 
 
@@ -482,6 +529,7 @@ def _login(session: Session, username: str, password: str) -> Login:
         session.deadline,
         session.max_response_bytes,
         0,
+        session.clock,
     )
     principal.history = session.history
     login = Login(principal, username, password)
@@ -942,6 +990,7 @@ def _principal_session(
     deadline: Optional[float],
     max_response_bytes: int,
     history: int,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Session:
     return Session(
         url,
@@ -953,6 +1002,7 @@ def _principal_session(
         deadline=deadline,
         max_response_bytes=max_response_bytes,
         history=history,
+        clock=clock,
     )
 
 

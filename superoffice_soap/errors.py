@@ -90,6 +90,7 @@ class SoapFault(SuperOfficeSoapError):
     ``subcodes`` the local names of the SOAP 1.2 ``Subcode/Value`` chain (empty for SOAP 1.1),
     ``reason`` the ``faultstring`` / first ``Reason/Text``, ``detail`` the serialized content of
     ``detail`` / ``Detail`` (or None) and ``soap_version`` the envelope version that carried it.
+    Faults are read leniently (see the parser): a part the server left out is empty (``code`` "").
     """
 
     def __init__(
@@ -108,7 +109,7 @@ class SoapFault(SuperOfficeSoapError):
         self.detail = detail
         self.soap_version = soap_version
         self.status_code = status_code
-        codes = "/".join((code, *subcodes))
+        codes = "/".join((code or "(no fault code)", *subcodes))
         super().__init__(f"SOAP {soap_version} fault {codes}: {reason}")
 
 

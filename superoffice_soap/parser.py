@@ -6,8 +6,11 @@ The order of the checks:
    HTTPStatusError; malformed XML in a 2xx XML answer is a ResponseParseError.
 2. Safe parse: lxml with no DTD loading, no entity expansion, no network; a DOCTYPE is refused.
 3. Envelope shape (SOAP 1.1 or 1.2, whichever was sent): an optional Header, one Body, one payload.
-4. A Fault payload is a SoapFault; ``Succeeded`` false or an ``ExceptionInfo`` header is a
-   NetServerError.
+4. A Fault payload is a SoapFault, read leniently: whatever its shape, it stays a failure and keeps
+   the code and reason it has (the first of each; unknown children and stray text are ignored).
+   ``Succeeded`` false or an ``ExceptionInfo`` header is a NetServerError. A NetServer header block
+   or Body payload in another Services namespace than the request's is a ResponseParseError naming
+   both versions (and the failure it reports, if any): it is never skipped as an unknown header.
 5. The payload must be the operation's response element; its content is decoded strictly into the
    attrs models: an unknown element, a wrong order, a bad scalar, text where elements belong, an
    empty non-string is a ResponseParseError whose path names the element, 1-based as XPath counts
@@ -26,7 +29,7 @@ from typing import Any, Literal, NamedTuple, Optional
 from lxml import etree
 
 from ._http import header
-from ._namespaces import SOAP11, SOAP12
+from ._namespaces import NETSERVER_NS_PREFIX, SOAP11, SOAP12, XSI_NIL
 from .decoders import Decoder, Problem, Schema, describe_tag
 from .errors import HTTPStatusError, NetServerError, ResponseParseError, SoapFault
 
@@ -59,8 +62,7 @@ class ReceivedEnvelope(NamedTuple):
         """A VersionMismatch fault: the server does not speak the envelope version it got."""
         if not self.is_fault:
             return False
-        code = (_F11_CODE if self.soap_version == "1.1" else _F12_CODE)(self.payload)
-        return isinstance(code, str) and _local(code.strip()) == "VersionMismatch"
+        return _local(_fault_parts(self.payload, self.soap_version)[0]) == "VersionMismatch"
 
 
 def read_envelope(
@@ -125,9 +127,12 @@ def decode_payload(
     payload = envelope.payload
     name = _local(response_qname)
     if payload.tag != response_qname:
-        raise ResponseParseError(
-            f"expected {name} in the Body, got {describe_tag(payload.tag)}", path="Body"
-        )
+        ours = _namespace_of(response_qname) or ""
+        theirs = _other_services(payload.tag, ours)
+        problem = f"expected {name} in the Body, got {describe_tag(payload.tag)}"
+        if theirs is not None:
+            problem += f" in the {theirs} namespace, answering a {_services_name(ours)} request"
+        raise ResponseParseError(problem, path="Body")
     try:
         return decode(payload)
     except Problem as problem:
@@ -173,7 +178,9 @@ _ENVELOPE_VERSIONS: dict[str, Literal["1.1", "1.2"]] = {
     f"{{{SOAP11}}}Envelope": "1.1",
     f"{{{SOAP12}}}Envelope": "1.2",
 }
-_FAULT_TAGS = frozenset({f"{{{SOAP11}}}Fault", f"{{{SOAP12}}}Fault"})
+#: A Fault in either envelope namespace, or in none (leniency: a server that forgot to qualify it
+#: still reported a failure).
+_FAULT_TAGS = frozenset({f"{{{SOAP11}}}Fault", f"{{{SOAP12}}}Fault", "Fault"})
 
 
 def _envelope(root: etree._Element, status_code: int) -> ReceivedEnvelope:
@@ -215,46 +222,68 @@ def _no_text(text: Optional[str], path: str) -> None:
 # Faults and NetServer errors
 # --------------------------------------------------------------------------------------------
 
-_N12 = {"e": SOAP12}
-_F11_CODE = etree.XPath("string(faultcode)")
-_F11_REASON = etree.XPath("string(faultstring)")
-_F11_DETAIL = etree.XPath("detail")
-_F12_CODE = etree.XPath("string(e:Code/e:Value)", namespaces=_N12)
-_F12_SUBCODES = etree.XPath("e:Code//e:Subcode/e:Value", namespaces=_N12)
-_F12_REASON = etree.XPath("e:Reason/e:Text", namespaces=_N12)
-_F12_DETAIL = etree.XPath("e:Detail", namespaces=_N12)
-
 
 def _soap_fault(envelope: ReceivedEnvelope, secrets: list[str]) -> SoapFault:
-    fault = envelope.payload
-    subcodes: tuple[str, ...] = ()
-    if envelope.soap_version == "1.1":
-        code = str(_F11_CODE(fault)).strip()
-        reason = str(_F11_REASON(fault))
-        details = _elements(_F11_DETAIL(fault))
-    else:
-        code = str(_F12_CODE(fault)).strip()
-        subcodes = tuple(_local((el.text or "").strip()) for el in _elements(_F12_SUBCODES(fault)))
-        texts = _elements(_F12_REASON(fault))
-        reason = texts[0].text or "" if texts else ""
-        details = _elements(_F12_DETAIL(fault))
-    if not code:
-        raise ResponseParseError("a SOAP Fault without a fault code", path="Body/Fault")
+    code, subcodes, reason, detail_element = _fault_parts(envelope.payload, envelope.soap_version)
     detail = None
-    if details:
-        detail = scrub(_inner_xml(details[0]), secrets)
+    if detail_element is not None:
+        detail = scrub(_inner_xml(detail_element), secrets)
     return SoapFault(
         code=_local(code),
         subcodes=subcodes,
-        reason=scrub(reason.strip(), secrets),
+        reason=scrub(reason, secrets),
         detail=detail,
         soap_version=envelope.soap_version,
         status_code=envelope.status_code,
     )
 
 
-def _elements(result: Any) -> list[etree._Element]:
-    return [item for item in result if isinstance(item, etree._Element)]
+def _fault_parts(
+    fault: etree._Element, envelope_version: str
+) -> tuple[str, tuple[str, ...], str, Optional[etree._Element]]:
+    """Code, subcodes, reason and detail element of a Fault, read leniently.
+
+    The shape follows the Fault's own namespace (the envelope's when it has none). Each part is
+    the first matching child in document order, qualified with the SOAP namespace or not at all;
+    a missing part is empty. Without a reason element, the Fault's own text is the reason.
+    """
+    namespace = _namespace_of(fault.tag) if isinstance(fault.tag, str) else None
+    soap12 = namespace == SOAP12 or (namespace is None and envelope_version == "1.2")
+    subcodes: list[str] = []
+    if soap12:
+        code_element = _child(fault, "Code", SOAP12)
+        code = _string(_child(code_element, "Value", SOAP12))
+        subcode = _child(code_element, "Subcode", SOAP12)
+        while subcode is not None:
+            subcodes.append(_local(_string(_child(subcode, "Value", SOAP12)).strip()))
+            subcode = _child(subcode, "Subcode", SOAP12)
+        reason = _string(_child(_child(fault, "Reason", SOAP12), "Text", SOAP12))
+        detail = _child(fault, "Detail", SOAP12)
+    else:
+        code = _string(_child(fault, "faultcode", SOAP11))
+        reason = _string(_child(fault, "faultstring", SOAP11))
+        detail = _child(fault, "detail", SOAP11)
+    if not reason.strip():
+        texts = [fault.text, *(child.tail for child in fault)]
+        reason = " ".join(text.strip() for text in texts if text and text.strip())
+    return code.strip(), tuple(subcodes), reason.strip(), detail
+
+
+def _child(
+    parent: Optional[etree._Element], local: str, soap_namespace: str
+) -> Optional[etree._Element]:
+    """The first child element named ``local``, unqualified or in ``soap_namespace``."""
+    if parent is None:
+        return None
+    for child in parent:
+        if child.tag == local or child.tag == f"{{{soap_namespace}}}{local}":
+            return child
+    return None
+
+
+def _string(element: Optional[etree._Element]) -> str:
+    """XPath's string value: all the text inside, or "" for no element."""
+    return "" if element is None else "".join(element.itertext())
 
 
 def _inner_xml(element: etree._Element) -> str:
@@ -274,9 +303,13 @@ def _check_headers(
     secrets: list[str],
 ) -> None:
     values: dict[str, Any] = {}
+    foreign: list[etree._Element] = []
     for child in header:
         tag = child.tag
         field = schema.headers.get(tag) if isinstance(tag, str) else None
+        if field is None and _other_services(tag, schema.namespace) is not None:
+            foreign.append(child)  # NetServer's, but another version's: never just skipped
+            continue
         if field is None:
             # SOAP headers are extensible: a block this client does not know is ignored unless
             # the server insists that it must be understood.
@@ -296,8 +329,59 @@ def _check_headers(
                 scrub(problem.message, secrets), path=problem.path("Header")
             ) from None
     exception_info = values.get("exception_info")
+    if foreign:
+        raise _wrong_services_header(foreign, schema.namespace, values, secrets)
     if exception_info is not None or values.get("succeeded") is False:
         raise _netserver_error(error_class, exception_info or {}, secrets)
+
+
+def _wrong_services_header(
+    blocks: list[etree._Element], ours: str, values: Mapping[str, Any], secrets: list[str]
+) -> ResponseParseError:
+    """A NetServer answer in another Services version: a parse error naming both versions and,
+    so that it is never lost, any failure the answer reports in either."""
+    first = blocks[0]
+    theirs = _other_services(first.tag, ours)
+    names = ", ".join(dict.fromkeys(etree.QName(block).localname for block in blocks))
+    problem = (
+        f"header {names} in the {theirs} namespace, answering a {_services_name(ours)} request"
+    )
+    failures = [failure for block in blocks if (failure := _reported_failure(block))]
+    if values.get("succeeded") is False:
+        failures.append("Succeeded=false")
+    info = values.get("exception_info")
+    if info is not None:
+        failures.append(f"ExceptionInfo {info.get('exception_type') or '(no type)'}")
+    if failures:
+        problem += "; it reports a failure: " + ", ".join(dict.fromkeys(failures))
+    return ResponseParseError(scrub(problem, secrets), path="Header")
+
+
+def _reported_failure(block: etree._Element) -> Optional[str]:
+    """The failure a NetServer header block of any version reports, read without its schema."""
+    local = etree.QName(block).localname
+    if local == "Succeeded" and (block.text or "").strip().lower() in ("false", "0"):
+        return "Succeeded=false"
+    if local == "ExceptionInfo" and block.get(XSI_NIL, "").strip() not in ("true", "1"):
+        kind = block.find(f"{{{etree.QName(block).namespace}}}ExceptionType")
+        text = "" if kind is None else (kind.text or "").strip()
+        return f"ExceptionInfo {_excerpt(text) or '(no type)'}"
+    return None
+
+
+def _other_services(tag: object, ours: str) -> Optional[str]:
+    """The Services version of a NetServer element in another namespace than ``ours``."""
+    if not isinstance(tag, str) or not tag.startswith("{" + NETSERVER_NS_PREFIX):
+        return None
+    namespace = _namespace_of(tag)
+    return None if namespace == ours else _services_name(namespace or "")
+
+
+def _services_name(namespace: str) -> str:
+    """``Services86`` for NetServer's Services86 namespace (the URI itself for anything else)."""
+    if namespace.startswith(NETSERVER_NS_PREFIX):
+        return namespace[len(NETSERVER_NS_PREFIX) :] or namespace
+    return namespace
 
 
 def _netserver_error(
@@ -322,6 +406,11 @@ def _netserver_error(
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
+
+
+def _namespace_of(tag: str) -> Optional[str]:
+    """The namespace of ``{ns}local``, or None."""
+    return tag[1:].partition("}")[0] if tag.startswith("{") else None
 
 
 def _local(qname: str) -> str:

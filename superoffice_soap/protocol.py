@@ -12,12 +12,20 @@ Two layers, both without I/O:
 
 Tickets: a session's ticket is a string, a callable returning one (called for every request), or
 a ``Login`` that authenticated through SoPrincipal and re-authenticates once when NetServer says
-the ticket expired (``is_ticket_expired`` decides; other NetServer errors never re-login).
+the ticket expired (``is_ticket_expired`` decides; other NetServer errors never re-login). However
+many calls meet the same expired ticket at once, one of them logs in; the others ``Wait`` for it
+and each is repeated once with the new ticket.
 
-Negotiation (``soap_version="auto"``): the first request goes out as the documentation's SOAP 1.2
-envelope. When the answer shows a SOAP 1.1 server (HTTP 415, a VersionMismatch fault, or any SOAP
-1.1 envelope in reply to SOAP 1.2), the same request is resent once as SOAP 1.1 and the session uses
-1.1 from then on; a SOAP 1.2 envelope in reply settles on 1.2. Pinned versions never negotiate.
+Time: the core never reads a clock. A ``Session`` is given one by its driver (monotonic seconds);
+deadlines, the room left for a retry and the durations in the log and history are read from it,
+and a plan asks its driver to wait (``Sleep``) instead of sleeping. Tests drive it with a fake.
+
+Negotiation (``soap_version="auto"``): the first request to a server goes out as the
+documentation's SOAP 1.2 envelope. When the answer shows a SOAP 1.1 server (HTTP 415, a
+VersionMismatch fault, or any SOAP 1.1 envelope in reply to SOAP 1.2), the same request is resent
+once as SOAP 1.1, and every session of that server root uses 1.1 from then on (``negotiation``
+keeps what the process learned); a SOAP 1.2 envelope in reply settles on 1.2. Pinned versions
+never negotiate and never look at what was learned.
 """
 
 from __future__ import annotations
@@ -26,12 +34,12 @@ import functools
 import logging
 import re
 import threading
-import time
 from collections import deque
 from collections.abc import Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
 from urllib.parse import urlsplit
 
+from ._flight import Flight
 from ._http import header
 from ._version import __version__
 from .decoders import schema
@@ -48,6 +56,7 @@ from .history import Exchange, mask_body, mask_headers
 from .models import (
     SoTimeZone,
 )
+from .negotiation import server_version
 from .operations import (
     AUTHENTICATE_USERNAME_PASSWORD,
     DEFAULT_SERVICES,
@@ -77,6 +86,7 @@ __all__ = [
     "SoapRequest",
     "SoapVersionSetting",
     "TicketSource",
+    "Wait",
     "build_request",
     "is_ticket_expired",
     "parse_response",
@@ -104,7 +114,7 @@ class SoapRequest(NamedTuple):
     content: bytes
     operation: str
     soap_version: SoapVersion
-    #: ``time.monotonic()`` by which the whole call must be done, or None.
+    #: The time on the session's clock by which the whole call must be done, or None.
     deadline: Optional[float] = None
 
     def __repr__(self) -> str:
@@ -118,6 +128,17 @@ class Sleep(NamedTuple):
     """A plan's request to wait before it goes on (between retries)."""
 
     seconds: float
+
+
+class Wait(NamedTuple):
+    """A plan's request to wait until another call's shared work is done (its ``flight``: a
+    re-login, a server's first SOAP version probe), or ``timeout`` seconds (None: no limit) pass.
+
+    The driver subscribes to the flight and waits its own way, without blocking an event loop.
+    """
+
+    flight: Flight
+    timeout: Optional[float]
 
 
 class HttpResponse(NamedTuple):
@@ -285,8 +306,9 @@ def _decode(
     return result
 
 
-#: What a plan yields: a request to send (answer: its HttpResponse) or a Sleep (answer: None).
-Effect = Union[SoapRequest, Sleep]
+#: What a plan yields: a request to send (answer: its HttpResponse), a Sleep or a Wait (answer:
+#: None).
+Effect = Union[SoapRequest, Sleep, Wait]
 Plan = Generator[Effect, Optional[HttpResponse], T]
 
 
@@ -294,7 +316,8 @@ class Session:
     """One agent's settings and SOAP version state; makes the plan of every call.
 
     Thread- and task-safe: the mutable state (the negotiated version, a login's ticket) changes
-    under a lock.
+    under a lock. ``clock`` is the driver's monotonic clock (``time.monotonic`` in the agents):
+    the only source of time for deadlines, retry room and durations.
     """
 
     def __init__(
@@ -312,6 +335,7 @@ class Session:
         deadline: Optional[float] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         history: int = 0,
+        clock: Callable[[], float],
     ) -> None:
         if soap_version not in ("auto", "1.1", "1.2"):
             raise InvalidRequestError(
@@ -345,13 +369,16 @@ class Session:
         self.history: Optional[deque[Exchange]] = (
             deque(maxlen=history) if _count("history", history, minimum=0) else None
         )
+        self.clock = clock
+        #: A pinned version; None for ``auto``, whose version is the server's shared state.
         self._settled: Optional[SoapVersion] = None if soap_version == "auto" else soap_version
-        self._lock = threading.Lock()
 
     @property
     def soap_version(self) -> Optional[SoapVersion]:
         """The version in use: None while ``auto`` has not settled yet."""
-        return self._settled
+        if self._settled is not None:
+            return self._settled
+        return server_version(self.url).settled
 
     def ticket(self) -> Optional[str]:
         """The ticket for the next request."""
@@ -390,34 +417,72 @@ class Session:
             time_zone=self.time_zone if self.service.sends_ticket else None,
         )
 
-    def plan(self, operation: Operation[T], arguments: Mapping[str, object]) -> Plan[T]:
+    def plan(
+        self,
+        operation: Operation[T],
+        arguments: Mapping[str, object],
+        until: Optional[float] = None,
+    ) -> Plan[T]:
         """The whole exchange of one call: retries, negotiation, one re-login on an expired
-        ticket, all within the call's deadline."""
-        deadline = None if self.deadline is None else time.monotonic() + self.deadline
+        ticket, all within the call's deadline.
+
+        ``until`` is a time on the session's clock by which the call must be done besides the
+        session's own ``deadline`` (a re-login inherits the deadline of the call it serves).
+        """
+        deadline = None if self.deadline is None else self.clock() + self.deadline
+        if until is not None:
+            deadline = until if deadline is None else min(deadline, until)
         login = self.login
-        generation = login.generation if login is not None else 0
+        ticket, epoch = self._ticket_and_epoch()
         try:
-            return (yield from self._attempt(operation, arguments, deadline))
+            return (yield from self._attempt(operation, arguments, deadline, ticket))
         except NetServerError as error:
             if login is None or not self.ticket_expired(error):
                 raise
-            logger.info(
-                "%s: the ticket expired (%s); logging in again",
-                operation.name,
-                error.exception_type,
+            expired = error
+        yield from login.refresh(epoch, deadline, operation.name, expired)
+        ticket, _ = self._ticket_and_epoch()
+        return (yield from self._attempt(operation, arguments, deadline, ticket))
+
+    def wait_for(self, flight: Flight, deadline: Optional[float], what: str) -> Plan[None]:
+        """Wait for another call's ``flight``; a TransportError of kind ``"deadline"`` when the
+        call's deadline comes first."""
+        if not flight.done:
+            timeout = None if deadline is None else max(0.0, deadline - self.clock())
+            yield Wait(flight, timeout)
+        if not flight.done:
+            raise TransportError(
+                f"the call's deadline passed waiting for {what} at {self.url}",
+                kind="deadline",
+                url=self.url,
             )
-        yield from login.refresh(generation)
-        return (yield from self._attempt(operation, arguments, deadline))
+
+    def _ticket_and_epoch(self) -> tuple[Optional[str], int]:
+        """The ticket for the next request and, with a login, the epoch it belongs to."""
+        if not self.service.sends_ticket:
+            return None, 0
+        if self.login is not None:
+            return self.login.current()
+        return self.ticket(), 0
 
     def _attempt(
-        self, operation: Operation[T], arguments: Mapping[str, object], deadline: Optional[float]
+        self,
+        operation: Operation[T],
+        arguments: Mapping[str, object],
+        deadline: Optional[float],
+        ticket: Optional[str],
     ) -> Plan[T]:
-        ticket = self.ticket() if self.service.sends_ticket else None
         secrets = (*self.secrets, ticket, *secret_arguments(operation, arguments))
-        settled = self._settled
+        settled, probe = yield from self._claim_version(operation.name, deadline)
         version: SoapVersion = settled or "1.2"
-        request = self.request(operation, arguments, version, ticket)._replace(deadline=deadline)
-        response = yield from self._exchange(request, operation.retry_safe, secrets)
+        try:
+            request = self.request(operation, arguments, version, ticket)._replace(
+                deadline=deadline
+            )
+            response = yield from self._exchange(request, operation.retry_safe, secrets)
+        except BaseException:  # a bad argument, a timeout, a cancelled call: nothing settled
+            _finish(probe)
+            raise
         if settled is None:
             try:
                 envelope = self._negotiate(response, secrets)
@@ -427,6 +492,8 @@ class Session:
                     "sent as SOAP 1.2 while negotiating; if this server speaks only SOAP 1.1, "
                     "pin soap_version='1.1'",
                 ) from None
+            finally:
+                _finish(probe)  # settled or not, the calls waiting for this answer go on
             if envelope is not None:
                 return _decode(operation, envelope, self.services, secrets)
             request = self.request(operation, arguments, "1.1", ticket)._replace(deadline=deadline)
@@ -469,10 +536,28 @@ class Session:
         return envelope
 
     def _settle(self, version: SoapVersion, reason: str) -> None:
-        with self._lock:
-            if self._settled is None:
-                self._settled = version
-                logger.debug("SOAP version settled on %s for %s (%s)", version, self.url, reason)
+        server_version(self.url).settle(version, reason)
+
+    def _claim_version(
+        self, operation: str, deadline: Optional[float]
+    ) -> Generator[Effect, Optional[HttpResponse], tuple[Optional[SoapVersion], Optional[Flight]]]:
+        """The version to send in (None: unknown, send SOAP 1.2 and negotiate) and, when this
+        call is its server's probe, the probe to finish once the answer is read.
+
+        A pinned version is used as it is; ``auto`` asks the server's shared state, waiting (at
+        most once, within the deadline) for another call's probe to come back.
+        """
+        if self._settled is not None:
+            return self._settled, None
+        shared = server_version(self.url)
+        waited = False
+        while True:
+            claim = shared.claim(waited)
+            if claim.wait is None:
+                return claim.version, claim.probe
+            logger.debug("%s: waiting for the SOAP version of %s", operation, shared.root)
+            yield from self.wait_for(claim.wait, deadline, "the server's SOAP version")
+            waited = True
 
     def _exchange(
         self, request: SoapRequest, retry_safe: bool, secrets: tuple[Optional[str], ...]
@@ -480,13 +565,13 @@ class Session:
         """Send one request, repeating it as the retry policy allows; log and record each try."""
         attempt = 1
         while True:
-            started = time.perf_counter()
+            started = self.clock()
             try:
                 response = yield request
             except TransportError as error:
                 self._log_and_record(request, None, error, started, secrets)
                 delay = self.retries.after_error(error, attempt, retry_safe)
-                if delay is None or _too_late(request.deadline, delay):
+                if delay is None or self._too_late(request.deadline, delay):
                     raise
                 reason = f"{error.kind} error"
             except SuperOfficeSoapError as error:  # a body too large, an unknown encoding
@@ -498,7 +583,7 @@ class Session:
                 delay = self.retries.after_status(
                     response.status_code, response.headers, attempt, retry_safe
                 )
-                if delay is None or _too_late(request.deadline, delay):
+                if delay is None or self._too_late(request.deadline, delay):
                     return response
                 reason = f"HTTP {response.status_code}"
             attempt += 1
@@ -512,6 +597,10 @@ class Session:
             )
             yield Sleep(delay)
 
+    def _too_late(self, deadline: Optional[float], delay: float) -> bool:
+        """Whether waiting ``delay`` seconds would reach the call's deadline."""
+        return deadline is not None and self.clock() + delay >= deadline
+
     def _log_and_record(
         self,
         request: SoapRequest,
@@ -520,7 +609,7 @@ class Session:
         started: float,
         secrets: tuple[Optional[str], ...],
     ) -> None:
-        elapsed = time.perf_counter() - started
+        elapsed = self.clock() - started
         outcome = (
             f"HTTP {response.status_code}"
             if response is not None
@@ -559,8 +648,9 @@ class Session:
         )
 
 
-def _too_late(deadline: Optional[float], delay: float) -> bool:
-    return deadline is not None and time.monotonic() + delay >= deadline
+def _finish(probe: Optional[Flight]) -> None:
+    if probe is not None:
+        probe.finish()
 
 
 def _hinted(error: _E, hint: str) -> _E:
@@ -584,7 +674,12 @@ def _count(name: str, value: object, *, minimum: int) -> int:
 class Login:
     """Username and password kept to renew the ticket through SoPrincipal (sans-IO).
 
-    The password and the ticket are never shown in ``repr``.
+    The password and the ticket are never shown in ``repr``. The ticket changes under one lock,
+    together with its *epoch*: a count of the logins that ended with a ticket or an error (an
+    abandoned one, cancelled or out of its call's time, does not count). A call
+    notes the epoch of the ticket it sends; when that ticket expires, the epoch tells it whether a
+    login already ended since (use its ticket, or fail with its error) or is still running (wait
+    for it), so one expiry costs one login however many calls meet it.
     """
 
     def __init__(self, principal: Session, username: str, password: str) -> None:
@@ -592,22 +687,94 @@ class Login:
         self.username = username
         self._password = password
         self.ticket: Optional[str] = None
+        #: How many logins succeeded.
         self.generation = 0
+        self._epoch = 0
+        self._failure: Optional[SuperOfficeSoapError] = None
+        self._renewal: Optional[Flight] = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Login(username={self.username!r}, url={self.principal.url!r})"
 
-    def authenticate(self) -> Plan[Authentication]:
+    def current(self) -> tuple[Optional[str], int]:
+        """The ticket and its epoch, read together."""
+        with self._lock:
+            return self.ticket, self._epoch
+
+    def authenticate(self, until: Optional[float] = None) -> Plan[Authentication]:
         """Authenticate and keep the new ticket."""
         arguments = {"username": self.username, "password": self._password}
-        authentication = yield from self.principal.plan(AUTHENTICATE_USERNAME_PASSWORD, arguments)
+        authentication = yield from self.principal.plan(
+            AUTHENTICATE_USERNAME_PASSWORD, arguments, until
+        )
         with self._lock:
             self.ticket = authentication.ticket
             self.generation += 1
+            self._epoch += 1
+            self._failure = None
         return authentication
 
-    def refresh(self, seen_generation: int) -> Plan[None]:
-        """Authenticate again, unless another call already did since ``seen_generation``."""
-        if self.generation == seen_generation:
-            yield from self.authenticate()
+    def refresh(
+        self,
+        seen_epoch: int,
+        deadline: Optional[float] = None,
+        operation: str = "",
+        expired: Optional[NetServerError] = None,
+    ) -> Plan[None]:
+        """Authenticate again after the ticket of ``seen_epoch`` expired — unless a login ended
+        since (then go on with its ticket, or fail with a copy of its error).
+
+        One login per expiry: the first call to get here logs in; the others wait for that login
+        (within their own deadline). Only when it is abandoned (its call cancelled, or out of its
+        own time) does a waiting call take over.
+        """
+        while True:
+            with self._lock:
+                if self._epoch != seen_epoch:
+                    if self._failure is not None:
+                        raise _again(self._failure)
+                    return
+                flight = self._renewal
+                leading = flight is None
+                if flight is None:
+                    flight = self._renewal = Flight()
+            if leading:
+                logger.info(
+                    "%s: the ticket expired (%s); logging in again",
+                    operation,
+                    None if expired is None else expired.exception_type,
+                )
+                yield from self._renew(flight, deadline)
+                return
+            logger.debug("%s: the ticket expired; waiting for another call's login", operation)
+            yield from self.principal.wait_for(flight, deadline, "another call's login")
+
+    def _renew(self, flight: Flight, deadline: Optional[float]) -> Plan[None]:
+        failure: Optional[SuperOfficeSoapError] = None
+        try:
+            yield from self.authenticate(deadline)
+        except SuperOfficeSoapError as error:
+            # Out of this call's own time says nothing about the waiters' login: they try again.
+            if not (isinstance(error, TransportError) and error.kind == "deadline"):
+                failure = error
+            raise
+        finally:
+            with self._lock:
+                self._renewal = None
+                if failure is not None:
+                    self._epoch += 1
+                    self._failure = failure
+            flight.finish(failure)
+
+
+def _again(error: _E) -> _E:
+    """A fresh copy of an error another call raised, to raise in this one: an exception object
+    raised in several threads or tasks at once would share (and overwrite) its traceback."""
+    kind = type(error)
+    copy = kind.__new__(kind)
+    copy.__dict__.update(error.__dict__)
+    copy.args = error.args
+    copy.__cause__ = error.__cause__
+    copy.__suppress_context__ = True
+    return copy

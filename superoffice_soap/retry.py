@@ -9,7 +9,10 @@ for a pooled connection timed out. Never after a byte was sent.
 
 Delays grow exponentially with full jitter (a random wait between 0 and the exponential cap), so
 many clients that failed together do not come back together. ``Retry-After`` on 429/503 is
-honoured, up to ``max_retry_after``.
+honoured, up to ``max_retry_after``. Nothing here reads a clock: a ``Retry-After`` date is measured
+against the ``Date`` header of the same answer (RFC 9110 §10.2.3; both come from the server's
+clock, so a skewed local clock can neither stretch nor cut the wait); the session decides with its
+own clock whether a delay still fits the call's deadline.
 """
 
 from __future__ import annotations
@@ -133,17 +136,30 @@ def retry_policy(retries: object) -> RetryPolicy:
 
 
 def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    """Seconds from a ``Retry-After`` header, or None.
+
+    Delta-seconds are taken as they are. An HTTP date counts from the answer's own ``Date``
+    header; without a readable one the date cannot be placed in time without reading a local
+    clock, and the header is ignored (the backoff applies).
+    """
     value = header(headers, "retry-after")
     if value is None:
         return None
     value = value.strip()
     if value.isdigit():
         return float(value)
+    when = _http_date(value)
+    sent = _http_date(header(headers, "date"))
+    if when is None or sent is None:
+        return None
+    return max(0.0, (when - sent).total_seconds())
+
+
+def _http_date(value: Optional[str]) -> Optional[datetime]:
+    if value is None:
+        return None
     try:
-        when = parsedate_to_datetime(value)
+        when = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when

@@ -613,11 +613,13 @@ def test_soap12_fault(status: int) -> None:
     assert "7T:my-ticket" not in str(fault)
 
 
-def test_fault_without_code_is_a_parse_error() -> None:
+def test_fault_without_code_is_still_a_fault_with_its_reason() -> None:
     fault = etree.Element(f"{{{SOAP11}}}Fault")
     etree.SubElement(fault, "faultstring").text = "no code"
-    error = parse_error(envelope(fault), 500)
-    assert "without a fault code" in str(error)
+    with pytest.raises(SoapFault) as info:
+        parse(envelope(fault), 500)
+    assert (info.value.code, info.value.reason) == ("", "no code")
+    assert str(info.value) == "SOAP 1.1 fault (no fault code): no code"
 
 
 # ----------------------------------------------------------------------------------------------

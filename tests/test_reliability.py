@@ -102,10 +102,13 @@ def test_retry_after_is_honoured_and_capped() -> None:
     policy = RetryPolicy(max_retry_after=30.0, random=lambda: 0.0)
     assert policy.after_status(503, {"Retry-After": "7"}, 1, True) == 7.0
     assert policy.after_status(429, {"retry-after": "120"}, 1, True) == 30.0
-    later = datetime.now(timezone.utc) + timedelta(seconds=20)
-    delay = policy.after_status(503, {"Retry-After": format_datetime(later, usegmt=True)}, 1, True)
-    assert delay is not None
-    assert 15 <= delay <= 20
+    sent = datetime(2020, 2, 29, 23, 59, 50, tzinfo=timezone.utc)
+    dated = {
+        "Date": format_datetime(sent, usegmt=True),
+        "Retry-After": format_datetime(sent + timedelta(seconds=20), usegmt=True),
+    }
+    assert policy.after_status(503, dated, 1, True) == 20.0  # from the answer's own Date
+    assert policy.after_status(503, {**dated, "Date": "garbage"}, 1, True) == 0.0  # backoff
     assert policy.after_status(503, {"Retry-After": "soon"}, 1, True) == 0.0  # ignored: backoff
     assert policy.after_status(502, {"Retry-After": "7"}, 1, True) == 0.0  # only 429/503
 
