@@ -136,6 +136,7 @@ _CLI_TERMS = {
     "access_token": "the access token (--access-token-stdin / --access-token-env)",
     "user_type": "--user-type",
 }
+_KEYWORD_NAME = re.compile(r"\bthe (url|soap_version|timeout|services|ticket) keyword\b")
 _KEYWORD_SETTING = re.compile(r"\b(soap_version|timeout|services|url)=(['\"]?)([\w.:/-]*)\2")
 
 
@@ -242,7 +243,8 @@ def _cli_terms(text: str) -> str:
         environment = {"soap_version": " (or SUPEROFFICE_SOAP_VERSION=" + value + ")"}
         return f"--{name.replace('_', '-')} {value}{environment.get(name, '')}"
 
-    return _KEYWORD_SETTING.sub(flag, text)
+    text = _KEYWORD_SETTING.sub(flag, text)
+    return _KEYWORD_NAME.sub(lambda match: f"--{match[1].replace('_', '-')}", text)
 
 
 def _print_trace(agents: Sequence[Union[UserAgent, SoPrincipal]], err: TextIO) -> None:

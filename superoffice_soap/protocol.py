@@ -49,6 +49,7 @@ from .errors import (
     InvalidRequestError,
     NetServerError,
     ResponseParseError,
+    SoapFault,
     SuperOfficeSoapError,
     TransportError,
 )
@@ -486,34 +487,19 @@ class Session:
         if settled is None:
             try:
                 envelope = self._negotiate(response, secrets)
-            except (HTTPStatusError, ResponseParseError) as error:
-                raise _hinted(
-                    error,
-                    "sent as SOAP 1.2 while negotiating; if this server speaks only SOAP 1.1, "
-                    "pin soap_version='1.1'",
-                ) from None
+            except HTTPStatusError as error:
+                raise _explained(error, request) from None
             finally:
                 _finish(probe)  # settled or not, the calls waiting for this answer go on
             if envelope is not None:
                 return _decode(operation, envelope, self.services, secrets)
             request = self.request(operation, arguments, "1.1", ticket)._replace(deadline=deadline)
             response = yield from self._exchange(request, operation.retry_safe, secrets)
-            try:
-                envelope = read_envelope(
-                    response.status_code, response.headers, response.content, redact=secrets
-                )
-            except (HTTPStatusError, ResponseParseError) as error:
-                if isinstance(error, HTTPStatusError) and error.status_code == 415:
-                    raise
-                raise _hinted(
-                    error,
-                    "sent as SOAP 1.1 after the server refused SOAP 1.2; if it speaks SOAP 1.2, "
-                    "pin soap_version='1.2'",
-                ) from None
+            envelope = _read(response, request, secrets, after_refusal=True)
             return _decode(operation, envelope, self.services, secrets)
-        envelope = read_envelope(
-            response.status_code, response.headers, response.content, redact=secrets
-        )
+        envelope = _read(response, request, secrets)
+        if envelope.is_version_mismatch:
+            raise _explained(_version_fault(operation, envelope, self.services, secrets), request)
         return _decode(operation, envelope, self.services, secrets)
 
     def _negotiate(
@@ -651,6 +637,73 @@ class Session:
 def _finish(probe: Optional[Flight]) -> None:
     if probe is not None:
         probe.finish()
+
+
+def _read(
+    response: HttpResponse,
+    request: SoapRequest,
+    secrets: tuple[Optional[str], ...],
+    *,
+    after_refusal: bool = False,
+) -> ReceivedEnvelope:
+    """The envelope of an answer; an answer that is not SOAP says where it came from and what
+    to check."""
+    try:
+        return read_envelope(
+            response.status_code, response.headers, response.content, redact=secrets
+        )
+    except HTTPStatusError as error:
+        raise _explained(error, request, after_refusal=after_refusal) from None
+
+
+def _version_fault(
+    operation: Operation[Any],
+    envelope: ReceivedEnvelope,
+    services: str,
+    secrets: tuple[Optional[str], ...],
+) -> SoapFault:
+    """The VersionMismatch fault of an answer, as the SoapFault the decoder raises for it."""
+    try:
+        _decode(operation, envelope, services, secrets)
+    except SoapFault as fault:
+        return fault
+    raise ResponseParseError("a VersionMismatch answer without its fault")  # pragma: no cover
+
+
+_SERVICE_PATH = re.compile(r"/Remote/Services\d+/[^/]+\.svc\Z", re.IGNORECASE)
+
+
+def _explained(error: _E, request: SoapRequest, *, after_refusal: bool = False) -> _E:
+    """An answer that is not what a NetServer endpoint sends, with what to check.
+
+    Only an answer about the SOAP version (HTTP 415, a VersionMismatch fault) speaks of the SOAP
+    version; anything else names the URL it came from and, when that URL does not look like a
+    NetServer endpoint, what a base URL looks like. Hints name the agents' keywords (``url``,
+    ``soap_version='1.1'``); the command line words them as its own flags.
+    """
+    version = request.soap_version
+    other = "1.1" if version == "1.2" else "1.2"
+    about_version = (isinstance(error, HTTPStatusError) and error.status_code == 415) or (
+        isinstance(error, SoapFault) and error.code == "VersionMismatch"
+    )
+    hints = [f"from {request.url}"]
+    if about_version and after_refusal:
+        hints.append(
+            "the server refused SOAP 1.2 and then SOAP 1.1: is this a NetServer SOAP endpoint?"
+        )
+    elif about_version:
+        hints.append(f"the server does not take SOAP {version}: pin soap_version='{other}'")
+    elif not _SERVICE_PATH.search(urlsplit(request.url).path):
+        hints.append(
+            f"the url keyword takes a NetServer base URL such as {EXAMPLE_BASE_URL}, "
+            "or any ….svc URL under it"
+        )
+    elif isinstance(error, HTTPStatusError) and error.status_code == 404:
+        hints.append(
+            "nothing answers there: check the tenant and the Services version given as the url "
+            "keyword"
+        )
+    return _hinted(error, "; ".join(hints))
 
 
 def _hinted(error: _E, hint: str) -> _E:

@@ -17,6 +17,7 @@ from superoffice_soap import (
     HTTPStatusError,
     InvalidRequestError,
     ResponseParseError,
+    SoapFault,
     TransportError,
     UntrustedCredentials,
     UserAgent,
@@ -25,7 +26,7 @@ from superoffice_soap.errors import ResponseTooLargeError
 from superoffice_soap.retry import NO_RETRIES, RetryPolicy, retry_policy
 from tests._models import as_read
 
-from ._envelopes import credentials_response
+from ._envelopes import credentials_response, fault12
 
 BASE = "https://so.example.com/Cust1/Remote/Services86"
 URL = f"{BASE}/User.svc"
@@ -319,15 +320,19 @@ def test_unauthorized_says_to_check_the_ticket(mock: respx.MockRouter, status: i
     assert "app-token-1" not in text
 
 
-def test_failed_negotiation_suggests_pinning_11(mock: respx.MockRouter) -> None:
+def test_an_answer_not_about_the_version_names_the_url_not_the_version(
+    mock: respx.MockRouter,
+) -> None:
     mock.post(URL).mock(return_value=httpx.Response(500, text="<html>oops</html>"))
     with agent(soap_version="auto", retries=0) as a, pytest.raises(HTTPStatusError) as info:
         a.get_untrusted_credentials("imap")
-    assert "SOAP 1.2" in str(info.value)
-    assert "soap_version='1.1'" in str(info.value)
+    message = str(info.value)
+    assert f"from {URL}" in message
+    assert "SOAP 1" not in message
+    assert "soap_version" not in message
 
 
-def test_failed_fallback_suggests_pinning_12(mock: respx.MockRouter) -> None:
+def test_a_failure_after_the_fallback_does_not_blame_the_version(mock: respx.MockRouter) -> None:
     def respond(request: httpx.Request) -> httpx.Response:
         if request.headers["content-type"].startswith("application/soap+xml"):
             return httpx.Response(415)
@@ -337,21 +342,61 @@ def test_failed_fallback_suggests_pinning_12(mock: respx.MockRouter) -> None:
     with agent(soap_version="auto", retries=0) as a, pytest.raises(HTTPStatusError) as info:
         a.get_untrusted_credentials("imap")
     assert info.value.status_code == 400
-    assert "soap_version='1.2'" in str(info.value)
+    assert "soap_version" not in str(info.value)
+    assert f"from {URL}" in str(info.value)
 
 
-def test_a_415_after_fallback_gets_no_pinning_hint(mock: respx.MockRouter) -> None:
+def test_a_415_to_both_versions_asks_whether_this_is_netserver(mock: respx.MockRouter) -> None:
     mock.post(URL).mock(return_value=httpx.Response(415))
     with agent(soap_version="auto", retries=0) as a, pytest.raises(HTTPStatusError) as info:
         a.get_untrusted_credentials("imap")
+    assert "refused SOAP 1.2 and then SOAP 1.1" in str(info.value)
     assert "pin" not in str(info.value)
 
 
-def test_pinned_versions_get_no_hint(mock: respx.MockRouter) -> None:
+@pytest.mark.parametrize(("pinned", "suggested"), [("1.2", "1.1"), ("1.1", "1.2")])
+def test_a_pinned_version_refused_with_415_suggests_the_other(
+    mock: respx.MockRouter, pinned: Any, suggested: str
+) -> None:
+    mock.post(URL).mock(return_value=httpx.Response(415))
+    with agent(soap_version=pinned, retries=0) as a, pytest.raises(HTTPStatusError) as info:
+        a.get_untrusted_credentials("imap")
+    assert f"pin soap_version='{suggested}'" in str(info.value)
+
+
+def test_pinned_versions_get_no_version_hint_for_other_answers(mock: respx.MockRouter) -> None:
     mock.post(URL).mock(return_value=httpx.Response(500, text="<html>oops</html>"))
     with agent(soap_version="1.1", retries=0) as a, pytest.raises(HTTPStatusError) as info:
         a.get_untrusted_credentials("imap")
     assert "pin" not in str(info.value)
+    assert "SOAP 1" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["https://so.example.com/", "https://so.example.com/Cust1", "https://so.example.com/api/v1"],
+)
+def test_a_404_from_a_url_that_is_not_a_netserver_path_says_what_a_base_url_is(
+    mock: respx.MockRouter, base: str
+) -> None:
+    posted = base.rstrip("/") + "/User.svc"
+    mock.post(posted).mock(return_value=httpx.Response(404))
+    with UserAgent(base, ticket="7T:t", retries=0) as a, pytest.raises(HTTPStatusError) as info:
+        a.get_untrusted_credentials("imap")
+    message = str(info.value)
+    assert info.value.status_code == 404
+    assert f"from {posted}" in message
+    assert "https://host/<tenant>/Remote/Services86" in message
+    assert "SOAP" not in message.replace("a SOAP answer", "")
+    assert message.count("(") == message.count(")")
+
+
+def test_a_404_from_a_netserver_path_points_at_the_tenant(mock: respx.MockRouter) -> None:
+    mock.post(URL).mock(return_value=httpx.Response(404))
+    with agent(soap_version="auto", retries=0) as a, pytest.raises(HTTPStatusError) as info:
+        a.get_untrusted_credentials("imap")
+    assert "check the tenant and the Services version given as the url keyword" in str(info.value)
+    assert "soap_version" not in str(info.value)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -401,3 +446,18 @@ def test_history_records_transport_errors_and_non_xml(mock: respx.MockRouter) ->
     assert second.status_code == 502
     assert second.response_body == "<html>busy</html>"
     assert third.status_code == 200
+
+
+def test_a_pinned_version_answered_with_version_mismatch_suggests_the_other(
+    mock: respx.MockRouter,
+) -> None:
+    body = fault12("VersionMismatch", (), "Wrong envelope version")
+    mock.post(URL).mock(
+        return_value=httpx.Response(
+            500, content=body, headers={"Content-Type": "application/soap+xml; charset=utf-8"}
+        )
+    )
+    with agent(soap_version="1.2", retries=0) as a, pytest.raises(SoapFault) as info:
+        a.get_untrusted_credentials("imap")
+    assert info.value.code == "VersionMismatch"
+    assert "pin soap_version='1.1'" in str(info.value)
