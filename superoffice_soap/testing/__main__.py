@@ -19,17 +19,18 @@ from typing import Optional
 from lxml import etree
 
 from .._namespaces import SOAP11
-from ..operations import (
-    DEFAULT_SERVICES,
-    GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
-    SERVICES_VERSIONS,
-)
+from ..operations import DEFAULT_SERVICES, SERVICES_VERSIONS
 from ..operations import namespace as services_namespace
+from ._contract import REQUESTS
 from ._server import DEMO_ASSOCIATE_ID, DEMO_PASSWORD, DEMO_TICKET, DEMO_USERNAME, FakeNetServer
 
 __all__ = ["build_parser", "example_request", "main"]
 
-_OPERATION = GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE
+_OPERATION = REQUESTS[("User", "GetUntrustedCredentialsForAssociate")]
+
+
+def _action(services: str) -> str:
+    return f"{services_namespace(services)}/{_OPERATION.service}/{_OPERATION.name}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,7 +107,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 "-H",
                 "Content-Type: text/xml; charset=utf-8",
                 "-H",
-                f'SOAPAction: "{_OPERATION.action(args.services)}"',
+                f'SOAPAction: "{_action(args.services)}"',
                 "--data-binary",
                 example_request(
                     DEMO_TICKET,

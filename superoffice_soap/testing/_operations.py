@@ -1,10 +1,11 @@
 """The operations the NetServer stand-in answers: request readers, handlers and answer writers.
 
 Which operations exist, on which service and from which Services version, their request element
-names, wire order and value types all come from the library's declarations
-(``superoffice_soap.operations.OPERATIONS``); this module maps each declared value type to its own
-request reader (a ``_wire.Field``) and each declared operation to a handler. A declared operation
-without a handler here is not served (ActionNotSupported); the test suite checks there is none.
+names, wire order and XSD types all come from the stand-in's own description of the WSDL
+(``_contract``), never from the library's operation table: a wrong client declaration meets a
+server that reads the request as NetServer would. This module compiles each described request
+into its readers (``_wire.Field``) and maps each described operation to a handler; the test suite
+checks that every described operation has one and that the library declares the same operations.
 
 A handler runs against the state and returns the function that fills the response wrapper with
 DataContractSerializer-style XML (default namespace, ``i:nil``), or raises ``OperationFailed``
@@ -41,17 +42,9 @@ from ..models import (
     UntrustedCredentials,
     UserType,
 )
-from ..operations import (
-    CRYPTOGRAPHY,
-    OPERATIONS,
-    CredentialsType,
-    EnumType,
-    Param,
-    ScalarType,
-    namespace,
-    services_number,
-)
+from ..operations import CRYPTOGRAPHY, namespace, services_number
 from ..xsd import format_bool, format_datetime, format_int
+from ._contract import REQUESTS, SERVICES, reader
 from ._demo import system_info
 from ._state import NetServerState, User
 from ._wire import Field, NetServerFailure
@@ -63,7 +56,6 @@ __all__ = [
     "Handler",
     "OperationFailed",
     "Served",
-    "request_field",
     "served_operations",
 ]
 
@@ -125,7 +117,7 @@ class Call:
 
 @attrs.frozen
 class Handler:
-    """How the stand-in answers one declared operation.
+    """How the stand-in answers one described operation.
 
     ``run`` does the work and returns the filler of the response wrapper. ``on_failure``, when
     set, fills the wrapper of a NetServer-level failure answer (e.g. AuthenticationSucceeded
@@ -138,87 +130,17 @@ class Handler:
 
 @attrs.frozen
 class Served:
-    """A declared operation as one Services version serves it."""
+    """A described operation as one Services version serves it: the readers of its headers and
+    of its body wrapper's children, and the name of its answer's wrapper."""
 
     service: str
     name: str
     action: str
     wrapper_name: str
     needs_ticket: bool
+    headers: tuple[Field, ...]
     request: tuple[Field, ...]
     handler: Handler
-
-
-# --------------------------------------------------------------------------- request readers
-
-
-def _mask_field(flags: Sequence[str]) -> Field:
-    return Field("Mask", "tokens", choices=tuple(flags))
-
-
-_TABLE_RIGHT = Field(
-    "TableRight", "complex", (_mask_field(TABLE_RIGHT_FLAGS), Field("Reason", "string"))
-)
-_FIELD_PROPERTIES = Field(
-    "FieldProperties",
-    "array",
-    (
-        Field(
-            "FieldPropertyDictionaryKeyValuePair",
-            "complex",
-            (
-                Field("Key", "string"),
-                Field(
-                    "Value",
-                    "complex",
-                    (
-                        Field(
-                            "FieldRight",
-                            "complex",
-                            (_mask_field(FIELD_RIGHT_FLAGS), Field("Reason", "string")),
-                        ),
-                        Field("FieldType", "string"),
-                        Field("FieldLength", "int"),
-                    ),
-                ),
-            ),
-        ),
-    ),
-)
-#: UntrustedCredentials as a request element: the Carrier fields (read, then ignored), then
-#: the type's own fields in schema order.
-_UNTRUSTED_CREDENTIALS_CHILDREN = (
-    _TABLE_RIGHT,
-    _FIELD_PROPERTIES,
-    Field("ValidFrom", "datetime"),
-    Field("ValidTo", "datetime"),
-    Field("Comment", "string"),
-    Field("SecretValue", "string", secret=True),
-    Field("PublicValue", "string"),
-    Field("IsActive", "bool"),
-)
-_SCALAR_KINDS = {
-    "xsd:int": "int",
-    "xsd:string": "string",
-    "xsd:boolean": "bool",
-    "xsd:dateTime": "datetime",
-}
-
-
-def request_field(param: Param) -> Field:
-    """The stand-in's own reader for one declared parameter (by its declared value type)."""
-    value_type = param.value_type
-    if isinstance(value_type, ScalarType):
-        kind = _SCALAR_KINDS.get(value_type.xsi_type)
-        if kind is None:
-            raise NotImplementedError(f"no request reader for {value_type.xsi_type}")
-        return Field(param.element, kind, secret=value_type.secret)
-    if isinstance(value_type, EnumType):
-        choices = tuple(str(member.value) for member in value_type.enum_class)
-        return Field(param.element, "enum", choices=choices)
-    if isinstance(value_type, CredentialsType):
-        return Field(param.element, "complex", _UNTRUSTED_CREDENTIALS_CHILDREN)
-    raise NotImplementedError(f"no request reader for {type(value_type).__name__}")
 
 
 # --------------------------------------------------------------------------- DataContract writers
@@ -800,7 +722,7 @@ def _get_system_info(call: Call) -> Fill:
 
 _AUTHENTICATE = functools.partial(Handler, on_failure=_not_authenticated)
 
-#: (service name, operation name) → Handler, for every declared operation the stand-in serves.
+#: (service name, operation name) → Handler, for every operation ``_contract`` describes.
 HANDLERS: Mapping[tuple[str, str], Handler] = {
     ("User", "GetUntrustedCredentials"): Handler(_get_untrusted_credentials),
     ("User", "GetUntrustedCredentialsForAssociate"): Handler(
@@ -825,23 +747,24 @@ HANDLERS: Mapping[tuple[str, str], Handler] = {
 
 @functools.cache
 def served_operations(services: str) -> Mapping[str, Served]:
-    """SOAPAction → Served for one Services version: every declared operation that version has
-    (``min_services``) and the stand-in has a handler for."""
+    """SOAPAction → Served for one Services version: every described operation that version has
+    (``since``), with its handler."""
     number = services_number(services)
     ns = namespace(services)
     table: dict[str, Served] = {}
-    for (service, name), declared in OPERATIONS.items():
-        handler = HANDLERS.get((service, name))
-        if handler is None or number < declared.min_services:
+    for key, request in REQUESTS.items():
+        if number < request.since:
             continue
-        action = declared.action(services)
+        contract = SERVICES[request.service]
+        action = f"{ns}/{request.service}/{request.name}"
         table[action] = Served(
-            service=service,
-            name=name,
+            service=request.service,
+            name=request.name,
             action=action,
-            wrapper_name=etree.QName(declared.response_qname(ns)).localname,
-            needs_ticket=declared.service.sends_ticket,
-            request=tuple(request_field(param) for param in declared.params),
-            handler=handler,
+            wrapper_name=request.response,
+            needs_ticket=contract.needs_ticket,
+            headers=tuple(reader(part) for part in contract.headers),
+            request=tuple(reader(part) for part in request.body),
+            handler=HANDLERS[key],
         )
     return table

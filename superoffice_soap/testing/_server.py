@@ -7,7 +7,8 @@ reachable three ways: ``handle`` (sans-IO), ``transport()`` (an httpx MockTransp
 ``serve()`` (a real HTTP/1.1 server on loopback).
 
 It checks requests independently of the library: it must never import the library's envelope
-builder or response parser, never build XML by string formatting, never parse with entity
+builder, response parser or operation table (request bodies are read against its own description
+of the WSDL, ``_contract``), never build XML by string formatting, never parse with entity
 resolution or a DTD, and never log, print or echo a ticket, an access token, an application
 token, a password or a secret.
 
@@ -17,12 +18,13 @@ Endpoints and versions
     (``http://www.superoffice.net/ws/crm/NetServer/ServicesNN/<Service>/<Operation>``). Any path
     ending in ``/User.svc`` or ``/SoPrincipal.svc`` (case-insensitive) is that service; the
     version inside the path is not checked. ``serve()`` advertises
-    ``http://127.0.0.1:{port}/Cust12345/Remote/{services}``. The operations served are exactly
-    the library's declared ones (``superoffice_soap.operations.OPERATIONS``) that the version
-    has: AuthenticateWithAccessToken only from Services86 on. An unknown action, an action of
-    another version, or an action of the other service (a SoPrincipal action posted to User.svc)
-    is an ``a:ActionNotSupported`` fault. Body or header elements in another Services namespace
-    are a Client (1.1) / Sender (1.2) fault naming the namespace.
+    ``http://127.0.0.1:{port}/Cust12345/Remote/{services}``. The operations served are those the
+    stand-in's own description of the WSDL lists (``_contract``: the library's operations, which
+    the test suite checks) that the version has: AuthenticateWithAccessToken only from Services86
+    on. An unknown action, an action of another version, or an action of the other service (a
+    SoPrincipal action posted to User.svc) is an ``a:ActionNotSupported`` fault. Body or header
+    elements in another Services namespace are a Client (1.1) / Sender (1.2) fault naming the
+    namespace.
 
 Headers
     User requests may carry ApplicationToken, Credentials/Ticket and TimeZone (in that order);
@@ -108,7 +110,6 @@ from ._wire import (
     SOAP_1_2,
     WS_ADDRESSING,
     FaultKind,
-    Field,
     NetServerFailure,
     RequestError,
     SoapVersion,
@@ -153,18 +154,6 @@ _PARAM_RE = re.compile(
 )
 #: Lower-case path suffix → service name.
 _ENDPOINTS = {"/user.svc": "User", "/soprincipal.svc": "SoPrincipal"}
-
-_APPLICATION_TOKEN = Field("ApplicationToken", "string", secret=True)
-_USER_HEADERS = (
-    _APPLICATION_TOKEN,
-    Field("Credentials", "complex", (Field("Ticket", "string", secret=True),)),
-    Field(
-        "TimeZone",
-        "complex",
-        (Field("SoTimeZoneId", "int"), Field("SoTimeZoneLocationCode", "string")),
-    ),
-)
-_SO_PRINCIPAL_HEADERS = (_APPLICATION_TOKEN,)
 
 _BAD_TICKET = NetServerFailure(
     message="Failed to authenticate the ticket: the ticket is missing, unknown or expired.",
@@ -540,8 +529,7 @@ class FakeNetServer:
                     f"Header {qname.localname!r} is not part of the {served.service} contract: "
                     f"{served.service} requests carry only the ApplicationToken header."
                 )
-        fields = _USER_HEADERS if served.needs_ticket else _SO_PRINCIPAL_HEADERS
-        return read_sequence(header, fields, "Header", ns)
+        return read_sequence(header, served.headers, "Header", ns)
 
     def _read_body(self, served: Served, payload: etree._Element) -> dict[str, object]:
         expected = f"{{{self._namespace}}}{served.name}"
