@@ -15,6 +15,8 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSD = "http://www.w3.org/2001/XMLSchema"
 MS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 MS_SERIALIZATION = "http://schemas.microsoft.com/2003/10/Serialization/"
+#: .NET's System.Security.Cryptography data contracts (DSAParameters in a licence's key).
+CRYPTOGRAPHY = "http://schemas.datacontract.org/2004/07/System.Security.Cryptography"
 
 XSI_NIL = f"{{{XSI}}}nil"
 XSI_TYPE = f"{{{XSI}}}type"

@@ -52,8 +52,6 @@ from .operations import (
     SO_PRINCIPAL,
     USER,
     Operation,
-    check_string,
-    to_xml_int,
 )
 from .protocol import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -69,6 +67,7 @@ from .protocol import (
     is_ticket_expired,
 )
 from .retry import RetryPolicy
+from .xsd import check_string, write_int
 
 if TYPE_CHECKING:
     from .principal import Authentication, SystemInfo
@@ -561,7 +560,7 @@ class _Bulk:
             raise InvalidRequestError("associate_ids", "must be an iterable of ints")
         given = list(associate_ids)
         for position, associate_id in enumerate(given):
-            to_xml_int(f"associate_ids[{position}]", associate_id)
+            write_int(f"associate_ids[{position}]", associate_id)
         ids = list(dict.fromkeys(given))  # unique, in input order
         check_string("credential_type", credential_type)
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:

@@ -11,19 +11,23 @@ Two shapes, one set of headers and body:
   and body elements in the SOAP 1.1 envelope, without the encoded-style ``xsi:type`` decoration
   that literal use neither needs nor defines.
 
-Header values that are None are left out. Every value is checked before a byte is produced; a bad
-one raises InvalidRequestError naming the argument. This module never does I/O and never formats
+Body values are written from the operation's declarations (``types``): a scalar as its text, an
+enumeration as its token, a struct as its fields in schema order (None fields and read-only
+Carrier fields left out), an array as its items. Header values that are None are left out. Every
+value is checked as it is written; a bad one raises InvalidRequestError naming the argument
+(``credentials.valid_to``), and nothing is sent. This module never does I/O and never formats
 XML as text.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from lxml import etree
 
-from ._namespaces import SOAP11, SOAP12, SOAP12_ENCODING, XSD, XSI
+from ._namespaces import SOAP11, SOAP12, SOAP12_ENCODING, XSD, XSI, XSI_TYPE
 from .errors import InvalidRequestError
 from .models import SoTimeZone
 from .operations import (
@@ -31,11 +35,19 @@ from .operations import (
     Operation,
     Service,
     SoapVersion,
-    WriteContext,
-    check_string,
     namespace,
-    to_xml_int,
 )
+from .types import (
+    ArrayOf,
+    DictionaryOf,
+    Enumeration,
+    Flags,
+    Scalar,
+    Struct,
+    TypeRef,
+    resolve,
+)
+from .xsd import check_string, write_int
 
 __all__ = ["build_envelope", "check_time_zone", "content_type", "http_headers"]
 
@@ -85,11 +97,11 @@ def build_envelope(
 
     body = etree.SubElement(root, f"{{{envelope_ns}}}Body")
     wrapper = etree.SubElement(body, operation.request_qname(ns))
-    context = WriteContext(ns, service.name if annotate else None)
+    context = _Context(ns, service.name, _prefixes(root) if annotate else None)
     for param in operation.params:
         value = arguments.get(param.name)
         if value is not None or not param.optional:
-            param.value_type.write(wrapper, f"{{{ns}}}{param.element}", value, param.name, context)
+            _write(wrapper, f"{{{ns}}}{param.element}", param.type, value, param.name, context)
     content: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return content
 
@@ -119,7 +131,7 @@ def check_time_zone(time_zone: object) -> SoTimeZone:
         raise InvalidRequestError(
             "time_zone", f"must be an SoTimeZone, got {type(time_zone).__name__}"
         )
-    to_xml_int("time_zone.id", time_zone.id)
+    write_int("time_zone.id", time_zone.id)
     if time_zone.location_code is not None:
         check_string("time_zone.location_code", time_zone.location_code)
     return time_zone
@@ -128,11 +140,159 @@ def check_time_zone(time_zone: object) -> SoTimeZone:
 def _write_time_zone(header: etree._Element, ns: str, time_zone: SoTimeZone) -> None:
     check_time_zone(time_zone)
     element = etree.SubElement(header, f"{{{ns}}}TimeZone")
-    etree.SubElement(element, f"{{{ns}}}SoTimeZoneId").text = to_xml_int(
+    etree.SubElement(element, f"{{{ns}}}SoTimeZoneId").text = write_int(
         "time_zone.id", time_zone.id
     )
     if time_zone.location_code is not None:
         etree.SubElement(element, f"{{{ns}}}SoTimeZoneLocationCode").text = time_zone.location_code
+
+
+# ------------------------------------------------------------------------------------------------
+# Values, from their declarations
+
+
+class _Context(NamedTuple):
+    """Where values are written: the Services namespace, the service's prefix, and for SOAP 1.2
+    (whose values carry ``xsi:type``) the prefix of each declared namespace; None: no annotations."""
+
+    ns: str
+    service: str
+    prefixes: Optional[Mapping[str, str]]
+
+
+def _prefixes(root: etree._Element) -> dict[str, str]:
+    return {uri: prefix for prefix, uri in root.nsmap.items() if prefix}
+
+
+def _write(
+    parent: etree._Element,
+    qname: str,
+    declaration: TypeRef,
+    value: object,
+    argument: str,
+    ctx: _Context,
+) -> None:
+    """Check ``value`` against its declaration and append it as ``qname``."""
+    kind = resolve(declaration)
+    annotation: Optional[str] = None
+    if isinstance(kind, Scalar):
+        element = etree.SubElement(parent, qname)
+        element.text = kind.write(argument, value)
+        annotation = f"xsd:{kind.name}"
+    elif isinstance(kind, Enumeration):
+        element = etree.SubElement(parent, qname)
+        element.text = _token(kind.enum, value, argument)
+        annotation = f"{ctx.service}:{kind.name}"
+    elif isinstance(kind, Flags):
+        element = etree.SubElement(parent, qname)
+        element.text = _flags(kind, value, argument)
+        annotation = f"{ctx.service}:{kind.name}"
+    elif isinstance(kind, Struct):
+        element = _write_struct(parent, qname, kind, value, argument, ctx)
+        annotation = f"{ctx.service}:{kind.name}"
+    elif isinstance(kind, ArrayOf):
+        element = _write_array(parent, qname, kind, value, argument, ctx)
+        item_ns = kind.namespace or ctx.ns
+        prefix = ctx.service if kind.namespace is None else _prefix(ctx, item_ns)
+        annotation = f"{prefix}:ArrayOf{kind.item}"
+    elif isinstance(kind, DictionaryOf):
+        element = _write_dictionary(parent, qname, kind, value, argument, ctx)
+    else:
+        raise InvalidRequestError(argument, f"a {type(kind).__name__} value cannot be sent")
+    if ctx.prefixes is not None and annotation is not None:
+        element.set(XSI_TYPE, annotation)
+
+
+def _prefix(ctx: _Context, uri: str) -> str:
+    prefix = (ctx.prefixes or {}).get(uri)
+    return prefix if prefix is not None else ctx.service
+
+
+def _token(enum_class: type[enum.Enum], value: object, argument: str) -> str:
+    try:
+        return str(enum_class(value).value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in enum_class)
+        raise InvalidRequestError(
+            argument, f"must be a {enum_class.__name__} ({allowed}), got {value!r}"
+        ) from None
+
+
+def _flags(kind: Flags, value: object, argument: str) -> str:
+    if isinstance(value, str) or not isinstance(value, (set, frozenset, list, tuple)):
+        raise InvalidRequestError(argument, f"must be a set of {kind.name} tokens, got {value!r}")
+    unknown = [token for token in value if token not in kind.tokens]
+    if unknown:
+        raise InvalidRequestError(argument, f"unknown {kind.name} flag {unknown[0]!r}")
+    return " ".join(token for token in kind.tokens if token in value)
+
+
+def _write_struct(
+    parent: etree._Element,
+    qname: str,
+    kind: Struct,
+    value: object,
+    argument: str,
+    ctx: _Context,
+) -> etree._Element:
+    model = kind.model
+    if isinstance(model, type) and not isinstance(value, model):
+        raise InvalidRequestError(
+            argument, f"must be an {model.__name__}, got {type(value).__name__}"
+        )
+    element = etree.SubElement(parent, qname)
+    ns = kind.namespace or ctx.ns
+    for field in kind.fields:
+        if field.read_only:
+            continue
+        field_value = (
+            value.get(field.attr) if isinstance(value, Mapping) else getattr(value, field.attr)
+        )
+        if field_value is not None:
+            _write(
+                element,
+                f"{{{ns}}}{field.element}",
+                field.type,
+                field_value,
+                f"{argument}.{field.attr}",
+                ctx,
+            )
+    return element
+
+
+def _write_array(
+    parent: etree._Element,
+    qname: str,
+    kind: ArrayOf,
+    value: object,
+    argument: str,
+    ctx: _Context,
+) -> etree._Element:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+        raise InvalidRequestError(argument, f"must be a list, got {type(value).__name__}")
+    element = etree.SubElement(parent, qname)
+    item_qname = f"{{{kind.namespace or ctx.ns}}}{kind.item}"
+    for index, item in enumerate(value):
+        _write(element, item_qname, kind.type, item, f"{argument}[{index}]", ctx)
+    return element
+
+
+def _write_dictionary(
+    parent: etree._Element,
+    qname: str,
+    kind: DictionaryOf,
+    value: object,
+    argument: str,
+    ctx: _Context,
+) -> etree._Element:
+    if not isinstance(value, Mapping):
+        raise InvalidRequestError(argument, f"must be a mapping, got {type(value).__name__}")
+    element = etree.SubElement(parent, qname)
+    for key, item in value.items():
+        pair = etree.SubElement(element, f"{{{ctx.ns}}}{kind.pair}")
+        etree.SubElement(pair, f"{{{ctx.ns}}}Key").text = check_string(f"{argument} key", key)
+        _write(pair, f"{{{ctx.ns}}}Value", kind.value, item, f"{argument}[{key!r}]", ctx)
+    return element
 
 
 _NSMAPS: dict[tuple[str, str, str], dict[str, str]] = {}

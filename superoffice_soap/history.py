@@ -16,7 +16,7 @@ from typing import NamedTuple, Optional
 
 from lxml import etree
 
-from .parser import REDACTED, is_xml_content_type, safe_parser, scrub
+from ._xml import REDACTED, is_xml_content_type, safe_parser, scrub
 
 __all__ = ["SECRET_ELEMENTS", "Exchange", "mask_body", "mask_headers"]
 

@@ -1,7 +1,9 @@
-"""Value classes for what NetServer sends and receives.
+"""Value classes of the User service, each next to its wire declaration.
 
-Frozen, slotted attrs classes that hold data and nothing else. A secret (``secret_value``) is a
-plain ``str``; the class only masks it in ``repr``.
+Frozen, slotted attrs classes that hold data and nothing else, taking keyword arguments only. A
+secret (``secret_value``) is a plain ``str``; the class only masks it in ``repr``. Below each
+class, in capitals, its ``types.Struct``: the elements NetServer writes for it, in schema order,
+linked to the class by reference — the one place a reader or writer learns a type's shape.
 """
 
 from __future__ import annotations
@@ -10,33 +12,42 @@ import enum
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Optional
 
 import attrs
 
+from .types import (
+    BOOLEAN,
+    DATETIME,
+    INT,
+    SECRET_STRING,
+    STRING,
+    DictionaryOf,
+    Enumeration,
+    Field,
+    Flags,
+    Struct,
+)
+
 __all__ = [
+    "CARRIER_FIELDS",
+    "CREDENTIAL_CONTROL_TYPE",
+    "CREDENTIAL_TYPE",
     "DOTNET_MIN_VALUE",
+    "FIELD_PROPERTIES",
+    "FIELD_PROPERTY",
+    "FIELD_RIGHT",
     "FIELD_RIGHT_FLAGS",
     "NEVER_EXPIRES",
+    "TABLE_RIGHT",
     "TABLE_RIGHT_FLAGS",
-    "Authentication",
+    "UNTRUSTED_CREDENTIALS",
+    "USER_TYPE",
     "CredentialControlType",
     "CredentialType",
-    "DSAParameters",
-    "EjUserStatus",
     "FieldProperty",
     "FieldRight",
-    "GrantedModuleLicense",
-    "LicenseInfo",
-    "LicenseType",
-    "ModuleLicense",
-    "NetServerBuildType",
-    "Principal",
-    "ProvidedCredential",
-    "RoleType",
-    "SignedPublicKey",
     "SoTimeZone",
-    "SystemInfo",
     "TableRight",
     "UntrustedCredentials",
     "UserType",
@@ -91,12 +102,32 @@ class TableRight:
     reason: Optional[str] = None
 
 
+TABLE_RIGHT = Struct(
+    "TableRight",
+    TableRight,
+    (
+        Field("Mask", "mask", Flags("ETableRight", TABLE_RIGHT_FLAGS), nillable=False),
+        Field("Reason", "reason", STRING),
+    ),
+)
+
+
 @attrs.frozen(kw_only=True)
 class FieldRight:
     """``FieldRight``: the caller's rights on one field (``mask`` tokens such as ``Read``)."""
 
     mask: frozenset[str] = frozenset()
     reason: Optional[str] = None
+
+
+FIELD_RIGHT = Struct(
+    "FieldRight",
+    FieldRight,
+    (
+        Field("Mask", "mask", Flags("EFieldRight", FIELD_RIGHT_FLAGS), nillable=False),
+        Field("Reason", "reason", STRING),
+    ),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -106,6 +137,24 @@ class FieldProperty:
     field_right: Optional[FieldRight] = None
     field_type: Optional[str] = None
     field_length: Optional[int] = None
+
+
+FIELD_PROPERTY = Struct(
+    "FieldProperty",
+    FieldProperty,
+    (
+        Field("FieldRight", "field_right", FIELD_RIGHT),
+        Field("FieldType", "field_type", STRING),
+        Field("FieldLength", "field_length", INT, nillable=False),
+    ),
+)
+#: A Carrier's ``FieldProperties``: field name → FieldProperty.
+FIELD_PROPERTIES = DictionaryOf("FieldPropertyDictionaryKeyValuePair", FIELD_PROPERTY)
+#: What every Carrier starts with; read, never written.
+CARRIER_FIELDS = (
+    Field("TableRight", "table_right", TABLE_RIGHT, read_only=True),
+    Field("FieldProperties", "field_properties", FIELD_PROPERTIES, read_only=True),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -136,6 +185,21 @@ class UntrustedCredentials:
     field_properties: Optional[Mapping[str, FieldProperty]] = attrs.field(
         default=None, converter=_read_only, hash=False
     )
+
+
+UNTRUSTED_CREDENTIALS = Struct(
+    "UntrustedCredentials",
+    UntrustedCredentials,
+    (
+        *CARRIER_FIELDS,
+        Field("ValidFrom", "valid_from", DATETIME, nillable=False),
+        Field("ValidTo", "valid_to", DATETIME, nillable=False),
+        Field("Comment", "comment", STRING),
+        Field("SecretValue", "secret_value", SECRET_STRING),
+        Field("PublicValue", "public_value", STRING),
+        Field("IsActive", "is_active", BOOLEAN, nillable=False),
+    ),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -171,6 +235,10 @@ class CredentialControlType(str, enum.Enum):
     HIDDEN = "Hidden"
 
 
+USER_TYPE = Enumeration(UserType)
+CREDENTIAL_CONTROL_TYPE = Enumeration(CredentialControlType)
+
+
 # ------------------------------------------------------------------------------------------------
 # User agent
 
@@ -191,48 +259,16 @@ class CredentialType:
     )
 
 
-# The SoPrincipal classes live in .principal and load on first use: a User-only program never
-# pays for them (attrs builds every class's methods when the class is created).
-_PRINCIPAL = frozenset(
-    {
-        "Authentication",
-        "DSAParameters",
-        "EjUserStatus",
-        "GrantedModuleLicense",
-        "LicenseInfo",
-        "LicenseType",
-        "ModuleLicense",
-        "NetServerBuildType",
-        "Principal",
-        "ProvidedCredential",
-        "RoleType",
-        "SignedPublicKey",
-        "SystemInfo",
-    }
+CREDENTIAL_TYPE = Struct(
+    "CredentialType",
+    CredentialType,
+    (
+        *CARRIER_FIELDS,
+        Field("DisplayType", "display_type", STRING),
+        Field("Type", "type", STRING),
+        Field("Description", "description", STRING),
+        Field("ValueControl", "value_control", CREDENTIAL_CONTROL_TYPE, nillable=False),
+        Field("CanCreatePerson", "can_create_person", BOOLEAN, nillable=False),
+        Field("IsUserNameSupported", "is_user_name_supported", BOOLEAN, nillable=False),
+    ),
 )
-
-
-def __getattr__(name: str) -> Any:
-    if name in _PRINCIPAL:
-        from . import principal
-
-        return getattr(principal, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-if TYPE_CHECKING:
-    from .principal import (
-        Authentication,
-        DSAParameters,
-        EjUserStatus,
-        GrantedModuleLicense,
-        LicenseInfo,
-        LicenseType,
-        ModuleLicense,
-        NetServerBuildType,
-        Principal,
-        ProvidedCredential,
-        RoleType,
-        SignedPublicKey,
-        SystemInfo,
-    )

@@ -1,10 +1,11 @@
-"""The operation table: every SOAP operation this library speaks, declared once, as data.
+"""The operations: every SOAP operation this library speaks, declared once, as data.
 
-A declaration names the service and the operation, lists the body parameters in wire order with
-their XSD value types, names the decoder of the answer (an attribute of ``decoders.Schema``), and
-says whether the call is safe to repeat. The envelope builder, the session, the parser, the
-stand-in's dispatch and the command line all read these declarations; adding an operation is a
-declaration plus tests.
+An ``Operation`` names its service and itself, lists the body parameters in wire order with their
+types (``types``), gives the type of its answer by reference, and says whether the call is safe
+to repeat. The envelope writer, the answer reader and the session read these declarations;
+nothing else knows an operation's elements. Adding an operation is a declaration (plus, for a new
+type, the model and its ``Struct`` next to each other) and tests; users declare their own the
+same way, for any NetServer service, and call them with ``agent.call(operation, …)``.
 
 Services versions (Services84 … Services88) share the declarations and differ in the namespace,
 the action URIs and the URL path only.
@@ -12,25 +13,33 @@ the action URIs and the URL path only.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Generic, Literal, NamedTuple, Optional, TypeVar
+from typing import Any, Callable, Generic, Literal, Optional, TypeVar
 
-from lxml import etree
+import attrs
 
-from ._namespaces import MS_ARRAYS, MS_SERIALIZATION, XSI_TYPE
+from ._namespaces import CRYPTOGRAPHY, MS_ARRAYS, MS_SERIALIZATION
 from .errors import AuthenticationError, InvalidRequestError, NetServerError
 from .models import (
+    CREDENTIAL_TYPE,
+    UNTRUSTED_CREDENTIALS,
+    USER_TYPE,
     CredentialType,
     UntrustedCredentials,
-    UserType,
 )
-from .xsd import INT32_MAX, INT32_MIN, first_illegal_xml_char, format_bool, format_datetime
-
-if TYPE_CHECKING:
-    from .principal import Authentication, SystemInfo
+from .principal import AUTHENTICATE_RESPONSE, SYSTEM_INFO, Authentication, SystemInfo
+from .types import (
+    INT,
+    SECRET_STRING,
+    STRING,
+    ArrayOf,
+    Scalar,
+    Struct,
+    TypeRef,
+    ValueType,
+    resolve,
+)
 
 __all__ = [
     "AUTHENTICATE_USERNAME_PASSWORD",
@@ -57,6 +66,7 @@ __all__ = [
     "check_services",
     "namespace",
     "secret_arguments",
+    "services_number",
 ]
 
 SoapVersion = Literal["1.1", "1.2"]
@@ -89,18 +99,23 @@ def services_number(services: str) -> int:
     return int(match[1])
 
 
-class Service(NamedTuple):
-    """A NetServer endpoint, ``<base>/<name>.svc``.
+#: The extra namespaces SuperOffice's documented envelopes declare, by prefix suffix.
+_DOC_NAMESPACES = (("2", MS_ARRAYS), ("1", MS_SERIALIZATION))
 
-    ``sends_ticket`` says whether its requests carry the Credentials and TimeZone headers (User
-    does; SoPrincipal sends only ApplicationToken). ``doc_namespaces`` are the extra namespaces
-    SuperOffice's documented envelopes declare, by prefix suffix: ``("2", MS_ARRAYS)`` becomes
-    ``xmlns:NetServerServices862`` on Services86.
+
+@attrs.frozen
+class Service:
+    """A NetServer endpoint, ``<base>/<name>.svc`` (``User``, ``Contact``, ``Associate``, …).
+
+    ``sends_ticket`` says whether its requests carry the Credentials and TimeZone headers (every
+    service does but SoPrincipal, which sends only ApplicationToken). ``doc_namespaces`` are the
+    extra namespaces SuperOffice's documented SOAP 1.2 envelopes declare, by prefix suffix:
+    ``("2", MS_ARRAYS)`` becomes ``xmlns:NetServerServices862`` on Services86.
     """
 
     name: str
-    sends_ticket: bool
-    doc_namespaces: tuple[tuple[str, str], ...] = ()
+    sends_ticket: bool = True
+    doc_namespaces: tuple[tuple[str, str], ...] = _DOC_NAMESPACES
 
     @property
     def path(self) -> str:
@@ -113,230 +128,57 @@ class Service(NamedTuple):
         return {f"NetServer{services[:-2]}{number}{s}": uri for s, uri in self.doc_namespaces}
 
 
-CRYPTOGRAPHY = "http://schemas.datacontract.org/2004/07/System.Security.Cryptography"
-USER = Service("User", True, (("2", MS_ARRAYS), ("1", MS_SERIALIZATION)))
+USER = Service("User")
 SO_PRINCIPAL = Service(
     "SoPrincipal", False, (("2", CRYPTOGRAPHY), ("3", MS_ARRAYS), ("1", MS_SERIALIZATION))
 )
 
 
 # ------------------------------------------------------------------------------------------------
-# Value checks shared by the envelope builder
+# Operations
 
 
-def check_string(argument: str, value: object, *, secret: bool = False) -> str:
-    """A str whose every character XML 1.0 can carry; else InvalidRequestError naming ``argument``.
+@attrs.frozen(eq=False)
+class Param:
+    """One body parameter: Python argument ``name``, wire ``element`` name, its ``type``.
 
-    For a secret the message gives the position and code point of the bad character, never the text.
+    An ``optional`` parameter's None leaves the element out; a required one's None is an error.
     """
-    if not isinstance(value, str):
-        raise InvalidRequestError(argument, f"must be a str, got {type(value).__name__}")
-    index = first_illegal_xml_char(value)
-    if index is not None:
-        what = "the value" if secret else repr(value)
-        raise InvalidRequestError(
-            argument,
-            f"character U+{ord(value[index]):04X} at index {index} of {what} "
-            "cannot be carried by XML 1.0",
-        )
-    return value
-
-
-def to_xml_int(argument: str, value: object) -> str:
-    """An int (not a bool) within Int32, as xs:int text; else InvalidRequestError."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidRequestError(argument, f"must be an int, got {type(value).__name__}")
-    if not INT32_MIN <= value <= INT32_MAX:
-        raise InvalidRequestError(
-            argument, f"{value} is outside the Int32 range {INT32_MIN}..{INT32_MAX}"
-        )
-    return str(value)
-
-
-def to_xml_bool(argument: str, value: object) -> str:
-    """A bool as xs:boolean text; else InvalidRequestError."""
-    if not isinstance(value, bool):
-        raise InvalidRequestError(argument, f"must be a bool, got {type(value).__name__}")
-    return format_bool(value)
-
-
-_MAX_OFFSET = timedelta(hours=14)
-
-
-def to_xml_datetime(argument: str, value: object) -> str:
-    """A naive or aware datetime as xs:dateTime; an offset must be whole minutes within ±14:00,
-    as XML Schema demands (anything else would be refused, or silently moved)."""
-    if not isinstance(value, datetime):
-        raise InvalidRequestError(argument, f"must be a datetime, got {type(value).__name__}")
-    offset = value.utcoffset()
-    if offset is not None:
-        if offset % timedelta(minutes=1):
-            raise InvalidRequestError(argument, f"UTC offset {offset} is not a whole minute")
-        if abs(offset) > _MAX_OFFSET:
-            raise InvalidRequestError(argument, f"UTC offset {offset} is beyond ±14:00")
-    return format_datetime(value)
-
-
-# ------------------------------------------------------------------------------------------------
-# Value types: how a parameter is checked and written
-
-
-class WriteContext(NamedTuple):
-    """Where a value is written: the services namespace and, for SOAP 1.2, the prefix that
-    ``xsi:type`` annotations use for NetServer types (None: no annotations)."""
-
-    ns: str
-    annotate: Optional[str]
-
-
-class ScalarType(NamedTuple):
-    """A simple XSD type: its ``xsi:type`` and the check that turns a value into text."""
-
-    xsi_type: str
-    check: Callable[[str, object], str]
-    secret: bool = False
-
-    def write(
-        self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
-    ) -> None:
-        """Check ``value`` (InvalidRequestError naming ``argument``) and append it as ``qname``."""
-        text = (
-            check_string(argument, value, secret=True)
-            if self.secret
-            else self.check(argument, value)
-        )
-        element = etree.SubElement(parent, qname)
-        element.text = text
-        if ctx.annotate is not None:
-            element.set(XSI_TYPE, self.xsi_type)
-
-
-class EnumType(NamedTuple):
-    """An xs:string enumeration, given as the Python enum member or its wire value."""
-
-    enum_class: type[enum.Enum]
-
-    def write(
-        self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
-    ) -> None:
-        """Check ``value`` (InvalidRequestError naming ``argument``) and append it as ``qname``."""
-        try:
-            member = self.enum_class(value)
-        except ValueError:
-            allowed = ", ".join(str(m.value) for m in self.enum_class)
-            raise InvalidRequestError(
-                argument, f"must be a {self.enum_class.__name__} ({allowed}), got {value!r}"
-            ) from None
-        element = etree.SubElement(parent, qname)
-        element.text = str(member.value)
-        if ctx.annotate is not None:
-            element.set(XSI_TYPE, f"{ctx.annotate}:{self.enum_class.__name__}")
-
-
-#: The writable fields of UntrustedCredentials in schema order: (element, attribute, writer,
-#: xsi:type). The Carrier fields TableRight and FieldProperties are read-only and never sent.
-_CREDENTIALS_FIELDS = (
-    ("ValidFrom", "valid_from", to_xml_datetime, "xsd:dateTime"),
-    ("ValidTo", "valid_to", to_xml_datetime, "xsd:dateTime"),
-    ("Comment", "comment", check_string, "xsd:string"),
-    ("SecretValue", "secret_value", None, "xsd:string"),
-    ("PublicValue", "public_value", check_string, "xsd:string"),
-    ("IsActive", "is_active", to_xml_bool, "xsd:boolean"),
-)
-
-
-class CredentialsType:
-    """An UntrustedCredentials value written as a body element; None fields are left out."""
-
-    __slots__ = ()
-
-    def write(
-        self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
-    ) -> None:
-        """Check ``value`` (InvalidRequestError naming ``argument``) and append it as ``qname``."""
-        if not isinstance(value, UntrustedCredentials):
-            raise InvalidRequestError(
-                argument, f"must be an UntrustedCredentials, got {type(value).__name__}"
-            )
-        texts: list[tuple[str, str, str]] = []
-        for element, attr, check, xsi_type in _CREDENTIALS_FIELDS:
-            field_value = getattr(value, attr)
-            if field_value is None:
-                continue
-            name = f"{argument}.{attr}"
-            if check is None:  # the secret: never quoted in an error
-                text = check_string(name, field_value, secret=True)
-            else:
-                text = check(name, field_value)
-            texts.append((element, text, xsi_type))
-        wrapper = etree.SubElement(parent, qname)
-        if ctx.annotate is not None:
-            wrapper.set(XSI_TYPE, f"{ctx.annotate}:UntrustedCredentials")
-        for element, text, xsi_type in texts:
-            child = etree.SubElement(wrapper, f"{{{ctx.ns}}}{element}")
-            child.text = text
-            if ctx.annotate is not None:
-                child.set(XSI_TYPE, xsi_type)
-
-
-XS_INT = ScalarType("xsd:int", to_xml_int)
-XS_STRING = ScalarType("xsd:string", check_string)
-XS_SECRET_STRING = ScalarType("xsd:string", check_string, secret=True)
-USER_TYPE = EnumType(UserType)
-UNTRUSTED_CREDENTIALS = CredentialsType()
-
-ValueType = Any  # ScalarType | EnumType | CredentialsType: each has write(parent, qname, …)
-
-
-class Param(NamedTuple):
-    """One body parameter: Python argument name, wire element name, value type."""
 
     name: str
     element: str
-    value_type: ValueType
-    #: An optional parameter's None leaves the element out; a required one's None is an error.
+    type: ValueType
     optional: bool = False
 
 
+@attrs.frozen(eq=False)
 class Operation(Generic[T]):
-    """One SOAP operation of a service.
+    """One SOAP operation of a NetServer service, declared once, as data.
 
-    ``result`` names the ``decoders.Schema`` attribute that decodes the answer's wrapper
-    element. ``retry_safe`` says whether repeating the call cannot change the server's state.
-    ``error_class`` is raised for a NetServer error (``Succeeded`` false / ``ExceptionInfo``).
-    ``min_services`` is the first Services version that has the operation.
+    ``params`` are the body parameters in wire order. ``result`` is the type of the answer's
+    ``result_element`` (``Response`` in most operations) inside the ``<Name>Response`` wrapper
+    (``response_element``); None means the answer carries nothing. An absent or nil result is an
+    empty list for an ``ArrayOf`` and None for ``RAW``; for any other type it is an error. With
+    ``unwrapped`` the result type describes the wrapper itself (``AuthenticateResponse``).
+
+    ``retry_safe`` says whether repeating the call cannot change the server's state (reads):
+    only those are repeated after a request may have reached the server. ``error_class`` is
+    raised for a NetServer error (``Succeeded`` false / ``ExceptionInfo``), and for a result that
+    ``refused`` describes as a refusal (AuthenticationSucceeded false). ``min_services`` is the
+    first Services version that has the operation.
     """
 
-    __slots__ = (
-        "error_class",
-        "min_services",
-        "name",
-        "params",
-        "response_element",
-        "result",
-        "retry_safe",
-        "service",
-    )
-
-    def __init__(
-        self,
-        service: Service,
-        name: str,
-        params: tuple[Param, ...],
-        result: str,
-        retry_safe: bool,
-        response_element: Optional[str] = None,
-        error_class: type[NetServerError] = NetServerError,
-        min_services: int = 84,
-    ) -> None:
-        self.service = service
-        self.name = name
-        self.params = params
-        self.result = result
-        self.retry_safe = retry_safe
-        self.response_element = response_element
-        self.error_class = error_class
-        self.min_services = min_services
+    service: Service
+    name: str
+    params: tuple[Param, ...]
+    result: Optional[ValueType]
+    retry_safe: bool
+    result_element: str = "Response"
+    response_element: Optional[str] = None
+    unwrapped: bool = False
+    error_class: type[NetServerError] = NetServerError
+    refused: Optional[Callable[[Any], Optional[str]]] = None
+    min_services: int = 84
 
     def __repr__(self) -> str:
         return f"Operation({self.service.name}.{self.name})"
@@ -359,84 +201,112 @@ def secret_arguments(operation: Operation[Any], arguments: Mapping[str, object])
     that text the server sends back can be scrubbed of them."""
     found: list[str] = []
     for param in operation.params:
-        value = arguments.get(param.name)
-        if isinstance(param.value_type, ScalarType) and param.value_type.secret:
-            if isinstance(value, str) and value:
-                found.append(value)
-        elif isinstance(value, UntrustedCredentials) and value.secret_value:
-            found.append(value.secret_value)
+        _collect_secrets(param.type, arguments.get(param.name), found)
     return tuple(found)
 
 
-_ASSOCIATE = Param("associate_id", "AssociateId", XS_INT)
-_TYPE = Param("credential_type", "Type", XS_STRING)
-_PUBLIC_VALUE = Param("public_value", "PublicValue", XS_STRING)
+def _collect_secrets(declaration: TypeRef, value: object, found: list[str]) -> None:
+    if value is None:
+        return
+    kind = resolve(declaration)
+    if isinstance(kind, Scalar):
+        if kind.secret and isinstance(value, str) and value:
+            found.append(value)
+    elif isinstance(kind, Struct):
+        for field in kind.fields:
+            if not field.read_only:
+                _collect_secrets(field.type, getattr(value, field.attr, None), found)
+    elif isinstance(kind, ArrayOf) and isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_secrets(kind.type, item, found)
+
+
+def _refused_unless_authenticated(authentication: Any) -> Optional[str]:
+    if getattr(authentication, "succeeded", False):
+        return None
+    return "NetServer answered AuthenticationSucceeded=false"
+
+
+_ASSOCIATE = Param("associate_id", "AssociateId", INT)
+_TYPE = Param("credential_type", "Type", STRING)
+_PUBLIC_VALUE = Param("public_value", "PublicValue", STRING)
 _CREDENTIALS = Param("credentials", "Credentials", UNTRUSTED_CREDENTIALS)
+_CREDENTIALS_LIST = ArrayOf("UntrustedCredentials", UNTRUSTED_CREDENTIALS)
+_CREDENTIAL_TYPES = ArrayOf("CredentialType", CREDENTIAL_TYPE)
 
 GET_UNTRUSTED_CREDENTIALS: Operation[list[UntrustedCredentials]] = Operation(
-    USER, "GetUntrustedCredentials", (_TYPE,), "untrusted_credentials_list", retry_safe=True
+    USER, "GetUntrustedCredentials", (_TYPE,), _CREDENTIALS_LIST, retry_safe=True
 )
 GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[list[UntrustedCredentials]] = Operation(
     USER,
     "GetUntrustedCredentialsForAssociate",
     (_ASSOCIATE, _TYPE),
-    "untrusted_credentials_list",
+    _CREDENTIALS_LIST,
     retry_safe=True,
 )
 SAVE_UNTRUSTED_CREDENTIALS: Operation[None] = Operation(
-    USER, "SaveUntrustedCredentials", (_TYPE, _CREDENTIALS), "nothing", retry_safe=False
+    USER, "SaveUntrustedCredentials", (_TYPE, _CREDENTIALS), None, retry_safe=False
 )
 SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[None] = Operation(
     USER,
     "SaveUntrustedCredentialsForAssociate",
     (_ASSOCIATE, _TYPE, _CREDENTIALS),
-    "nothing",
+    None,
     retry_safe=False,
 )
 REMOVE_UNTRUSTED_CREDENTIALS: Operation[None] = Operation(
-    USER, "RemoveUntrustedCredentials", (_TYPE, _PUBLIC_VALUE), "nothing", retry_safe=False
+    USER, "RemoveUntrustedCredentials", (_TYPE, _PUBLIC_VALUE), None, retry_safe=False
 )
 REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[None] = Operation(
     USER,
     "RemoveUntrustedCredentialsForAssociate",
     (_ASSOCIATE, _TYPE, _PUBLIC_VALUE),
-    "nothing",
+    None,
     retry_safe=False,
 )
 CREATE_DEFAULT_UNTRUSTED_CREDENTIALS: Operation[UntrustedCredentials] = Operation(
-    USER, "CreateDefaultUntrustedCredentials", (), "one_untrusted_credentials", retry_safe=True
+    USER, "CreateDefaultUntrustedCredentials", (), UNTRUSTED_CREDENTIALS, retry_safe=True
 )
 GET_CREDENTIAL_TYPES: Operation[list[CredentialType]] = Operation(
-    USER, "GetCredentialTypes", (), "credential_type_list", retry_safe=True
+    USER, "GetCredentialTypes", (), _CREDENTIAL_TYPES, retry_safe=True
 )
 GET_CREDENTIAL_TYPES_FOR_USER_TYPE: Operation[list[CredentialType]] = Operation(
     USER,
     "GetCredentialTypesForUserType",
     (Param("user_type", "UserType", USER_TYPE),),
-    "credential_type_list",
+    _CREDENTIAL_TYPES,
     retry_safe=True,
 )
 AUTHENTICATE_USERNAME_PASSWORD: Operation[Authentication] = Operation(
     SO_PRINCIPAL,
     "AuthenticateUsernamePassword",
-    (Param("username", "UserName", XS_STRING), Param("password", "Password", XS_SECRET_STRING)),
-    "authentication",
+    (Param("username", "UserName", STRING), Param("password", "Password", SECRET_STRING)),
+    AUTHENTICATE_RESPONSE,
     retry_safe=False,
     response_element="AuthenticateResponse",
+    unwrapped=True,
     error_class=AuthenticationError,
+    refused=_refused_unless_authenticated,
 )
 AUTHENTICATE_WITH_ACCESS_TOKEN: Operation[Authentication] = Operation(
     SO_PRINCIPAL,
     "AuthenticateWithAccessToken",
-    (Param("access_token", "AccessToken", XS_SECRET_STRING),),
-    "authentication",
+    (Param("access_token", "AccessToken", SECRET_STRING),),
+    AUTHENTICATE_RESPONSE,
     retry_safe=False,
     response_element="AuthenticateResponse",
+    unwrapped=True,
     error_class=AuthenticationError,
+    refused=_refused_unless_authenticated,
     min_services=86,
 )
 GET_SYSTEM_INFO: Operation[SystemInfo] = Operation(
-    SO_PRINCIPAL, "GetSystemInfo", (), "system_info", retry_safe=True
+    SO_PRINCIPAL,
+    "GetSystemInfo",
+    (),
+    SYSTEM_INFO,
+    retry_safe=True,
+    result_element="SystemInfo",
 )
 
 #: Every declared operation by (service name, operation name).

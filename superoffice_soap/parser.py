@@ -22,7 +22,8 @@ server is scrubbed of the caller's own ticket and application token before it en
 
 from __future__ import annotations
 
-import threading
+import functools
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, NamedTuple, Optional
 
@@ -30,12 +31,15 @@ from lxml import etree
 
 from ._http import header
 from ._namespaces import NETSERVER_NS_PREFIX, SOAP11, SOAP12, XSI_NIL
-from .decoders import Decoder, Problem, Schema, describe_tag
+from ._readers import Decoder, Problem, read_field, reader
+from ._xml import describe_tag, is_xml_content_type, safe_parser, scrub
+from ._xml import excerpt as _excerpt
 from .errors import HTTPStatusError, NetServerError, ResponseParseError, SoapFault
+from .operations import Operation
+from .types import BOOLEAN, INT, STRING, ArrayOf, DictionaryOf, Field, Raw, Struct, resolve
 
-__all__ = ["ReceivedEnvelope", "decode_payload", "read_envelope", "scrub"]
+__all__ = ["ReceivedEnvelope", "decode_payload", "read_envelope"]
 
-REDACTED = "***"
 _EXCERPT_CHARS = 200
 
 
@@ -107,72 +111,86 @@ def read_envelope(
 
 def decode_payload(
     envelope: ReceivedEnvelope,
-    schema: Schema,
-    response_qname: str,
-    decode: Decoder,
+    operation: Operation[Any],
+    ns: str,
     *,
-    error_class: type[NetServerError] = NetServerError,
     redact: Iterable[Optional[str]] = (),
 ) -> Any:
-    """Raise the envelope's fault or NetServer error, else decode its payload with ``decode``.
+    """Raise the envelope's fault or NetServer error, else read its payload as the answer of
+    ``operation`` in the Services namespace ``ns``.
 
-    ``schema`` holds the header decoders of the services namespace; ``error_class`` is the
-    NetServerError subclass to raise for ``Succeeded`` false or an ``ExceptionInfo`` header.
+    ``operation.error_class`` is raised for ``Succeeded`` false or an ``ExceptionInfo`` header.
     """
     secrets = [s for s in redact if s]
     if envelope.is_fault:
         raise _soap_fault(envelope, secrets)
     if envelope.header is not None:
-        _check_headers(envelope.header, schema, error_class, secrets)
+        _check_headers(envelope.header, ns, operation.error_class, secrets)
     payload = envelope.payload
+    response_qname = operation.response_qname(ns)
     name = _local(response_qname)
     if payload.tag != response_qname:
-        ours = _namespace_of(response_qname) or ""
-        theirs = _other_services(payload.tag, ours)
+        theirs = _other_services(payload.tag, ns)
         problem = f"expected {name} in the Body, got {describe_tag(payload.tag)}"
         if theirs is not None:
-            problem += f" in the {theirs} namespace, answering a {_services_name(ours)} request"
+            problem += f" in the {theirs} namespace, answering a {_services_name(ns)} request"
         raise ResponseParseError(problem, path="Body")
     try:
-        return decode(payload)
+        return _answer_reader(operation, ns)(payload)
     except Problem as problem:
         raise ResponseParseError(
             scrub(problem.message, secrets), path=problem.path(f"Body/{name}")
         ) from None
 
 
-def scrub(text: str, secrets: Iterable[Optional[str]]) -> str:
-    """Replace every occurrence of each non-empty secret in ``text`` with ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
+_ANSWERS: weakref.WeakKeyDictionary[Operation[Any], dict[str, Decoder]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _answer_reader(operation: Operation[Any], ns: str) -> Decoder:
+    """The reader of an operation's ``<Name>Response`` wrapper (compiled once per namespace)."""
+    per_namespace = _ANSWERS.setdefault(operation, {})
+    found = per_namespace.get(ns)
+    if found is None:
+        found = per_namespace[ns] = _compile_answer(operation, ns)
+    return found
+
+
+def _nothing() -> None:
+    return None
+
+
+_EMPTY = Struct("Empty", _nothing, ())
+
+
+def _compile_answer(operation: Operation[Any], ns: str) -> Decoder:
+    if operation.result is None:
+        return reader(_EMPTY, ns)  # the wrapper must be empty
+    if operation.unwrapped:
+        return reader(operation.result, ns)
+    result = resolve(operation.result)
+    child = operation.result_element
+    wrapper = reader(
+        Struct(f"{operation.name}Response", dict, (Field(child, "value", result),)), ns
+    )
+
+    def decode(element: etree._Element) -> Any:
+        value = wrapper(element).get("value")
+        if value is not None:
+            return value
+        if isinstance(result, ArrayOf):  # absent or nil: nothing found
+            return result.into([])
+        if isinstance(result, Raw):
+            return None
+        raise Problem(f"the answer holds no {child}")
+
+    return decode
 
 
 # --------------------------------------------------------------------------------------------
 # Safe parsing and the envelope
 # --------------------------------------------------------------------------------------------
-
-_local_parser = threading.local()
-
-
-def safe_parser() -> etree.XMLParser:
-    """The thread's parser: no DTD, no entities, no network, comments and PIs dropped."""
-    # lxml parsers keep state while parsing: one per thread.
-    parser: Optional[etree.XMLParser] = getattr(_local_parser, "parser", None)
-    if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-        )
-        _local_parser.parser = parser
-    return parser
-
 
 _ENVELOPE_VERSIONS: dict[str, Literal["1.1", "1.2"]] = {
     f"{{{SOAP11}}}Envelope": "1.1",
@@ -296,21 +314,74 @@ def _inner_xml(element: etree._Element) -> str:
 _MUST_UNDERSTAND = (f"{{{SOAP11}}}mustUnderstand", f"{{{SOAP12}}}mustUnderstand")
 
 
+#: The response header blocks NetServer writes, as declarations (an ExceptionInfo may hold an
+#: InnerException, itself an ExceptionInfo).
+EXCEPTION_INFO: Struct = Struct(
+    "SoExceptionInfo",
+    dict,
+    (
+        Field("Message", "message", STRING),
+        Field("StackTrace", "stack_trace", STRING),
+        Field("FriendlyText", "friendly_text", STRING),
+        Field("ExceptionType", "exception_type", STRING),
+        Field("Source", "source", STRING),
+        Field("InnerException", "inner_exception", lambda: EXCEPTION_INFO),
+        Field(
+            "Parameters",
+            "parameters",
+            DictionaryOf("SoExceptionInfoParametersKeyValuePair", STRING),
+        ),
+    ),
+)
+HEADERS = (
+    Field("ExceptionInfo", "exception_info", EXCEPTION_INFO),
+    Field("ExtraInfo", "extra_info", DictionaryOf("ExtraInfoNameValuePair", STRING)),
+    Field("Succeeded", "succeeded", BOOLEAN, nillable=False),
+    Field(
+        "TimeZone",
+        "time_zone",
+        Struct(
+            "SoTimeZone",
+            dict,
+            (
+                Field("SoTimeZoneId", "id", INT, nillable=False),
+                Field("SoTimeZoneLocationCode", "location_code", STRING),
+            ),
+        ),
+    ),
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _header_readers(ns: str) -> dict[str, tuple[str, Decoder, bool, str]]:
+    """Header block tag → (attribute, reader, nillable, name) in one Services namespace."""
+    return {
+        f"{{{ns}}}{field.element}": (
+            field.attr,
+            reader(field.type, ns),
+            field.nillable,
+            field.element,
+        )
+        for field in HEADERS
+    }
+
+
 def _check_headers(
     header: etree._Element,
-    schema: Schema,
+    ns: str,
     error_class: type[NetServerError],
     secrets: list[str],
 ) -> None:
+    readers = _header_readers(ns)
     values: dict[str, Any] = {}
     foreign: list[etree._Element] = []
     for child in header:
         tag = child.tag
-        field = schema.headers.get(tag) if isinstance(tag, str) else None
-        if field is None and _other_services(tag, schema.namespace) is not None:
+        known = readers.get(tag) if isinstance(tag, str) else None
+        if known is None and _other_services(tag, ns) is not None:
             foreign.append(child)  # NetServer's, but another version's: never just skipped
             continue
-        if field is None:
+        if known is None:
             # SOAP headers are extensible: a block this client does not know is ignored unless
             # the server insists that it must be understood.
             for attribute in _MUST_UNDERSTAND:
@@ -320,17 +391,18 @@ def _check_headers(
                         path="Header",
                     )
             continue
-        if field.attr in values:
-            raise ResponseParseError(f"{field.name} appears twice", path="Header")
+        attr, decode, nillable, name = known
+        if attr in values:
+            raise ResponseParseError(f"{name} appears twice", path="Header")
         try:
-            values[field.attr] = field.read(child)
+            values[attr] = read_field(child, decode, nillable, name)
         except Problem as problem:
             raise ResponseParseError(
                 scrub(problem.message, secrets), path=problem.path("Header")
             ) from None
     exception_info = values.get("exception_info")
     if foreign:
-        raise _wrong_services_header(foreign, schema.namespace, values, secrets)
+        raise _wrong_services_header(foreign, ns, values, secrets)
     if exception_info is not None or values.get("succeeded") is False:
         raise _netserver_error(error_class, exception_info or {}, secrets)
 
@@ -418,22 +490,6 @@ def _local(qname: str) -> str:
     if qname.startswith("{"):
         return qname.rpartition("}")[2]
     return qname.rpartition(":")[2]
-
-
-_XML_MEDIA_TYPES = frozenset({"text/xml", "application/soap+xml", "application/xml"})
-
-
-def is_xml_content_type(content_type: Optional[str]) -> bool:
-    """Whether a Content-Type claims XML (a missing one makes no claim either way)."""
-    if content_type is None:
-        return True  # no claim either way: let the parser decide
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    return media_type in _XML_MEDIA_TYPES or media_type.endswith("+xml")
-
-
-def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _EXCERPT_CHARS else text[:_EXCERPT_CHARS] + "…"
 
 
 def _status_error(

@@ -42,7 +42,6 @@ from urllib.parse import urlsplit
 from ._flight import Flight
 from ._http import header
 from ._version import __version__
-from .decoders import schema
 from .envelope import build_envelope, check_time_zone, http_headers
 from .errors import (
     HTTPStatusError,
@@ -65,13 +64,13 @@ from .operations import (
     Service,
     SoapVersion,
     check_services,
-    check_string,
     namespace,
     secret_arguments,
     services_number,
 )
 from .parser import ReceivedEnvelope, decode_payload, read_envelope
 from .retry import retry_policy
+from .xsd import check_string
 
 if TYPE_CHECKING:
     from .principal import Authentication
@@ -294,16 +293,12 @@ def _decode(
     services: str,
     secrets: tuple[Optional[str], ...],
 ) -> T:
-    ns = namespace(services)
-    types = schema(ns)
-    result: T = decode_payload(
-        envelope,
-        types,
-        operation.response_qname(ns),
-        getattr(types, operation.result),
-        error_class=operation.error_class,
-        redact=secrets,
-    )
+    """The operation's result, or the error the answer reports (a fault, a NetServer error, or
+    a result the operation declares a refusal: AuthenticationSucceeded false)."""
+    result: T = decode_payload(envelope, operation, namespace(services), redact=secrets)
+    refusal = operation.refused(result) if operation.refused is not None else None
+    if refusal is not None:
+        raise operation.error_class(exception_type=None, message=refusal)
     return result
 
 

@@ -2,31 +2,55 @@
 
 Only the lexical forms NetServer's DataContractSerializer writes are accepted, nothing looser
 (``int()`` would take ``"1_000"`` or ``" ٣ "``; xs:int does not). Parsing failures raise
-``ScalarError``; callers wrap it into an error that names the element path.
+``ScalarError``; callers wrap it into an error that names the element path. The ``write_*``
+functions check a value a caller wants to send and return its text, or raise
+InvalidRequestError naming the argument: nothing is sent for a value the wire cannot carry.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
+import math
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Optional
+
+from .errors import InvalidRequestError
 
 __all__ = [
     "INT32_MAX",
     "INT32_MIN",
     "ScalarError",
+    "check_string",
     "first_illegal_xml_char",
     "format_bool",
     "format_datetime",
     "format_int",
+    "parse_base64",
     "parse_bool",
     "parse_datetime",
+    "parse_double",
     "parse_int",
+    "parse_long",
+    "parse_short",
+    "write_base64",
+    "write_bool",
+    "write_datetime",
+    "write_double",
+    "write_int",
+    "write_long",
+    "write_short",
 ]
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
+_RANGES = {
+    "short": (-(2**15), 2**15 - 1),
+    "int": (INT32_MIN, INT32_MAX),
+    "long": (-(2**63), 2**63 - 1),
+}
 
 # XML whitespace only (xs:int / xs:boolean / xs:dateTime have whiteSpace="collapse").
 _XML_WS = " \t\r\n"
@@ -46,13 +70,51 @@ class ScalarError(ValueError):
 
 def parse_int(text: str) -> int:
     """xs:int: optional sign and ASCII digits, within Int32."""
+    return _integer(text, "int", "Int32")
+
+
+def parse_short(text: str) -> int:
+    """xs:short: optional sign and ASCII digits, within Int16."""
+    return _integer(text, "short", "Int16")
+
+
+def parse_long(text: str) -> int:
+    """xs:long: optional sign and ASCII digits, within Int64."""
+    return _integer(text, "long", "Int64")
+
+
+def _integer(text: str, name: str, dotnet: str) -> int:
     value = text.strip(_XML_WS)
     if not _INT_RE.match(value):
-        raise ScalarError(f"not an xs:int: {text!r}")
+        raise ScalarError(f"not an xs:{name}: {text!r}")
     number = int(value)
-    if not INT32_MIN <= number <= INT32_MAX:
-        raise ScalarError(f"xs:int out of Int32 range: {text!r}")
+    low, high = _RANGES[name]
+    if not low <= number <= high:
+        raise ScalarError(f"xs:{name} out of {dotnet} range: {text!r}")
     return number
+
+
+_DOUBLE_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+
+
+def parse_double(text: str) -> float:
+    """xs:double: a decimal or scientific number, or INF, -INF, NaN."""
+    value = text.strip(_XML_WS)
+    special = {"INF": math.inf, "-INF": -math.inf, "NaN": math.nan}
+    if value in special:
+        return special[value]
+    if not _DOUBLE_RE.match(value):
+        raise ScalarError(f"not an xs:double: {text!r}")
+    return float(value)
+
+
+def parse_base64(text: str) -> bytes:
+    """xs:base64Binary (whitespace anywhere ignored; empty is no bytes)."""
+    compact = "".join(text.split())
+    try:
+        return base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        raise ScalarError(f"not an xs:base64Binary: {compact[:200]!r}") from None
 
 
 def parse_bool(text: str) -> bool:
@@ -136,3 +198,91 @@ def first_illegal_xml_char(text: str) -> Optional[int]:
     """Index of the first character XML 1.0 cannot carry, or None when all are legal."""
     match = _ILLEGAL_XML_CHAR.search(text)
     return None if match is None else match.start()
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing: check a value, return its text (InvalidRequestError names the argument)
+
+_MAX_OFFSET = timedelta(hours=14)
+
+
+def check_string(argument: str, value: object, *, secret: bool = False) -> str:
+    """A str whose every character XML 1.0 can carry; else InvalidRequestError naming ``argument``.
+
+    For a secret the message gives the position and code point of the bad character, never the text.
+    """
+    if not isinstance(value, str):
+        raise InvalidRequestError(argument, f"must be a str, got {type(value).__name__}")
+    index = first_illegal_xml_char(value)
+    if index is not None:
+        what = "the value" if secret else repr(value)
+        raise InvalidRequestError(
+            argument,
+            f"character U+{ord(value[index]):04X} at index {index} of {what} "
+            "cannot be carried by XML 1.0",
+        )
+    return value
+
+
+def write_int(argument: str, value: object) -> str:
+    """An int (not a bool) within Int32, as xs:int text."""
+    return _write_integer(argument, value, "int", "Int32")
+
+
+def write_short(argument: str, value: object) -> str:
+    """An int (not a bool) within Int16, as xs:short text."""
+    return _write_integer(argument, value, "short", "Int16")
+
+
+def write_long(argument: str, value: object) -> str:
+    """An int (not a bool) within Int64, as xs:long text."""
+    return _write_integer(argument, value, "long", "Int64")
+
+
+def _write_integer(argument: str, value: object, name: str, dotnet: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequestError(argument, f"must be an int, got {type(value).__name__}")
+    low, high = _RANGES[name]
+    if not low <= value <= high:
+        raise InvalidRequestError(argument, f"{value} is outside the {dotnet} range {low}..{high}")
+    return str(value)
+
+
+def write_bool(argument: str, value: object) -> str:
+    """A bool as xs:boolean text."""
+    if not isinstance(value, bool):
+        raise InvalidRequestError(argument, f"must be a bool, got {type(value).__name__}")
+    return format_bool(value)
+
+
+def write_double(argument: str, value: object) -> str:
+    """An int or float (not a bool) as xs:double text (``repr`` round-trips exactly)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidRequestError(argument, f"must be a number, got {type(value).__name__}")
+    number = float(value)
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "INF" if number > 0 else "-INF"
+    return repr(number)
+
+
+def write_base64(argument: str, value: object) -> str:
+    """bytes as xs:base64Binary text."""
+    if not isinstance(value, (bytes, bytearray)):
+        raise InvalidRequestError(argument, f"must be bytes, got {type(value).__name__}")
+    return base64.b64encode(bytes(value)).decode("ascii")
+
+
+def write_datetime(argument: str, value: object) -> str:
+    """A naive or aware datetime as xs:dateTime; an offset must be whole minutes within ±14:00,
+    as XML Schema demands (anything else would be refused, or silently moved)."""
+    if not isinstance(value, datetime):
+        raise InvalidRequestError(argument, f"must be a datetime, got {type(value).__name__}")
+    offset = value.utcoffset()
+    if offset is not None:
+        if offset % timedelta(minutes=1):
+            raise InvalidRequestError(argument, f"UTC offset {offset} is not a whole minute")
+        if abs(offset) > _MAX_OFFSET:
+            raise InvalidRequestError(argument, f"UTC offset {offset} is beyond ±14:00")
+    return format_datetime(value)

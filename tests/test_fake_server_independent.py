@@ -28,17 +28,15 @@ import pytest
 from lxml import etree
 
 from superoffice_soap import UntrustedCredentials, build_request
+from superoffice_soap import types as declared
 from superoffice_soap.operations import (
     GET_CREDENTIAL_TYPES_FOR_USER_TYPE,
     GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
     OPERATIONS,
     SAVE_UNTRUSTED_CREDENTIALS,
     USER,
-    XS_INT,
-    XS_STRING,
     Operation,
     Param,
-    WriteContext,
 )
 from superoffice_soap.testing import DEMO_ASSOCIATE_ID, DEMO_TICKET, FakeNetServer
 from superoffice_soap.testing import _operations as stand_in_operations
@@ -55,6 +53,7 @@ from superoffice_soap.testing._contract import (
     TypeDef,
 )
 from superoffice_soap.testing._wire import Field
+from superoffice_soap.types import INT, SECRET_STRING, STRING
 
 from .conftest import reference_file
 
@@ -106,8 +105,8 @@ def in_client_table(monkeypatch: pytest.MonkeyPatch, wrong: Operation[object]) -
 
 # --------------------------------------------------------------------------- wrong declarations
 
-_ASSOCIATE = Param("associate_id", "AssociateId", XS_INT)
-_TYPE = Param("credential_type", "Type", XS_STRING)
+_ASSOCIATE = Param("associate_id", "AssociateId", INT)
+_TYPE = Param("credential_type", "Type", STRING)
 ARGUMENTS = {"associate_id": DEMO_ASSOCIATE_ID, "credential_type": "imap"}
 
 
@@ -133,7 +132,7 @@ def test_parameters_in_the_wrong_order_are_refused(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_misnamed_element_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    misnamed = Param("associate_id", "AssociateID", XS_INT)
+    misnamed = Param("associate_id", "AssociateID", INT)
     wrong = in_client_table(monkeypatch, _get_for_associate(misnamed, _TYPE))
     reason = client_fault(send(wrong, ARGUMENTS))
     assert f"Unexpected element {{{NS}}}AssociateID" in reason
@@ -141,7 +140,7 @@ def test_a_misnamed_element_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_int_declared_as_string_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    as_string = Param("associate_id", "AssociateId", XS_STRING)
+    as_string = Param("associate_id", "AssociateId", STRING)
     wrong = in_client_table(monkeypatch, _get_for_associate(as_string, _TYPE))
     reason = client_fault(send(wrong, {"associate_id": "five", "credential_type": "imap"}))
     assert "GetUntrustedCredentialsForAssociate/AssociateId is not a valid xs:int" in reason
@@ -154,7 +153,7 @@ def test_an_enumeration_declared_as_string_is_refused(monkeypatch: pytest.Monkey
         Operation(
             USER,
             right.name,
-            (Param("user_type", "UserType", XS_STRING),),
+            (Param("user_type", "UserType", STRING),),
             right.result,
             retry_safe=True,
         ),
@@ -163,20 +162,16 @@ def test_an_enumeration_declared_as_string_is_refused(monkeypatch: pytest.Monkey
     assert "GetCredentialTypesForUserType/UserType is not a valid value" in reason
 
 
-class _SecretLastCredentials:
-    """A wrong UntrustedCredentials writer: SecretValue after PublicValue."""
-
-    def write(
-        self, parent: etree._Element, qname: str, value: object, argument: str, ctx: WriteContext
-    ) -> None:
-        assert isinstance(value, UntrustedCredentials)
-        wrapper = etree.SubElement(parent, qname)
-        for name, text in (
-            ("Comment", value.comment),
-            ("PublicValue", value.public_value),
-            ("SecretValue", value.secret_value),
-        ):
-            etree.SubElement(wrapper, f"{{{ctx.ns}}}{name}").text = text
+#: A wrong UntrustedCredentials declaration: SecretValue after PublicValue.
+_SECRET_LAST = declared.Struct(
+    "UntrustedCredentials",
+    UntrustedCredentials,
+    (
+        declared.Field("Comment", "comment", STRING),
+        declared.Field("PublicValue", "public_value", STRING),
+        declared.Field("SecretValue", "secret_value", SECRET_STRING),
+    ),
+)
 
 
 def test_struct_fields_in_the_wrong_order_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -186,7 +181,7 @@ def test_struct_fields_in_the_wrong_order_are_refused(monkeypatch: pytest.Monkey
         Operation(
             USER,
             right.name,
-            (_TYPE, Param("credentials", "Credentials", _SecretLastCredentials())),
+            (_TYPE, Param("credentials", "Credentials", _SECRET_LAST)),
             right.result,
             retry_safe=False,
         ),
@@ -231,7 +226,6 @@ def test_the_stand_in_describes_the_operations_the_client_declares() -> None:
 #: Services-version helpers, nothing that describes an operation's request.
 ALLOWED_FROM_OPERATIONS = frozenset(
     {
-        "CRYPTOGRAPHY",
         "DEFAULT_SERVICES",
         "SERVICES_VERSIONS",
         "check_services",
@@ -239,10 +233,31 @@ ALLOWED_FROM_OPERATIONS = frozenset(
         "services_number",
     }
 )
-#: Client modules the stand-in must not import at all.
+#: Client modules the stand-in must not import at all (the model classes of ``models`` and
+#: ``principal`` it may use, but not their wire declarations: see FORBIDDEN_NAMES).
 FORBIDDEN_MODULES = frozenset(
-    {"cli", "client", "decoders", "envelope", "parser", "principal", "protocol"}
+    {"_readers", "cli", "client", "envelope", "parser", "protocol", "types"}
 )
+
+
+def _declarations() -> set[str]:
+    """The names of the client's wire declarations (Structs, enumerations, arrays …)."""
+    import superoffice_soap.models
+    import superoffice_soap.principal
+    import superoffice_soap.types
+
+    kinds = tuple(
+        getattr(superoffice_soap.types, name)
+        for name in ("Scalar", "Enumeration", "Flags", "Struct", "ArrayOf", "DictionaryOf", "Raw")
+    )
+    return {
+        name
+        for module in (superoffice_soap.models, superoffice_soap.principal)
+        for name, value in vars(module).items()
+        if isinstance(value, kinds)
+    }
+
+
 #: Names of the client's operation declarations that must not appear in the stand-in's code.
 FORBIDDEN_NAMES = frozenset(
     {
@@ -253,13 +268,12 @@ FORBIDDEN_NAMES = frozenset(
         "EnumType",
         "CredentialsType",
         "ValueType",
-        "XS_INT",
-        "XS_STRING",
+        "INT",
+        "STRING",
         "XS_SECRET_STRING",
-        "USER_TYPE",
-        "UNTRUSTED_CREDENTIALS",
         "importlib",
         "__import__",
+        *_declarations(),
     }
 )
 
@@ -323,7 +337,7 @@ def test_the_stand_in_does_not_import_the_client_operation_table() -> None:
     [
         "from ..operations import OPERATIONS",
         "from ..operations import Param, namespace",
-        "from superoffice_soap.operations import XS_INT",
+        "from superoffice_soap.operations import INT",
         "from .. import operations",
         "import superoffice_soap.operations",
         "from ..envelope import build_envelope",
@@ -331,7 +345,10 @@ def test_the_stand_in_does_not_import_the_client_operation_table() -> None:
         "table = importlib.import_module('superoffice_soap.operations')",
         "declared = module.OPERATIONS",
         "from ..operations import services_number as Param",
-        "from superoffice_soap.decoders import Schema",
+        "from superoffice_soap._readers import reader",
+        "from ..models import UNTRUSTED_CREDENTIALS",
+        "from ..principal import SYSTEM_INFO",
+        "from ..types import INT",
     ],
 )
 def test_the_import_check_catches(line: str) -> None:
@@ -339,7 +356,10 @@ def test_the_import_check_catches(line: str) -> None:
 
 
 def test_the_import_check_allows_the_namespace_helpers() -> None:
-    source = "from ..operations import CRYPTOGRAPHY, SERVICES_VERSIONS, namespace, services_number"
+    source = (
+        "from ..operations import SERVICES_VERSIONS, namespace, services_number\n"
+        "from ..models import UntrustedCredentials\nfrom ..principal import SystemInfo"
+    )
     assert import_violations(source, "probe.py") == []
 
 

@@ -138,13 +138,15 @@ def test_application_token_is_checked() -> None:
 def test_wrong_endpoint_gives_a_fault_or_status_error(running: RunningServer) -> None:
     # Pinned to 1.1 so the stand-in's ActionNotSupported check is reached through our client:
     # a request for an operation the stand-in does not know.
-    from superoffice_soap.operations import USER, XS_INT, Operation, Param
+    from superoffice_soap.models import UNTRUSTED_CREDENTIALS
+    from superoffice_soap.operations import USER, Operation, Param
+    from superoffice_soap.types import INT, ArrayOf
 
     unknown: Operation[list[UntrustedCredentials]] = Operation(
         USER,
         "GetSomethingElse",
-        (Param("associate_id", "AssociateId", XS_INT),),
-        "untrusted_credentials_list",
+        (Param("associate_id", "AssociateId", INT),),
+        ArrayOf("UntrustedCredentials", UNTRUSTED_CREDENTIALS),
         retry_safe=True,
     )
     with (

@@ -24,7 +24,9 @@ from superoffice_soap import (
     UserAgent,
     UserType,
 )
-from superoffice_soap.models import NetServerBuildType
+from superoffice_soap.principal import (
+    NetServerBuildType,
+)
 from superoffice_soap.testing import (
     DEMO_ASSOCIATE_ID,
     DEMO_PASSWORD,

@@ -25,13 +25,13 @@ from superoffice_soap import (
     parse_response,
 )
 from superoffice_soap._namespaces import SOAP11, SOAP12
-from superoffice_soap.models import (
+from superoffice_soap.operations import namespace
+from superoffice_soap.principal import (
     EjUserStatus,
     LicenseType,
     NetServerBuildType,
     RoleType,
 )
-from superoffice_soap.operations import namespace
 
 from ._envelopes import envelope
 from .conftest import canonical, reference_file

@@ -73,6 +73,8 @@ from superoffice_soap import (
 from superoffice_soap.models import (
     FIELD_RIGHT_FLAGS,
     TABLE_RIGHT_FLAGS,
+)
+from superoffice_soap.principal import (
     DSAParameters,
     EjUserStatus,
     GrantedModuleLicense,

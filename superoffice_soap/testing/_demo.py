@@ -11,18 +11,20 @@ from datetime import datetime, timedelta, timezone
 from ..models import (
     CredentialControlType,
     CredentialType,
-    DSAParameters,
     FieldProperty,
     FieldRight,
+    TableRight,
+    UntrustedCredentials,
+    UserType,
+)
+from ..principal import (
+    DSAParameters,
     LicenseInfo,
     LicenseType,
     ModuleLicense,
     NetServerBuildType,
     SignedPublicKey,
     SystemInfo,
-    TableRight,
-    UntrustedCredentials,
-    UserType,
 )
 
 __all__ = ["demo_credential_types", "demo_credentials", "system_info"]

@@ -25,24 +25,26 @@ from typing import Any, Callable, Optional
 import attrs
 from lxml import etree
 
-from .._namespaces import MS_ARRAYS, XSI, XSI_NIL
+from .._namespaces import CRYPTOGRAPHY, MS_ARRAYS, XSI, XSI_NIL
 from ..models import (
     FIELD_RIGHT_FLAGS,
     TABLE_RIGHT_FLAGS,
     CredentialControlType,
     CredentialType,
-    EjUserStatus,
     FieldProperty,
+    TableRight,
+    UntrustedCredentials,
+    UserType,
+)
+from ..operations import namespace, services_number
+from ..principal import (
+    EjUserStatus,
     LicenseType,
     NetServerBuildType,
     Principal,
     RoleType,
     SystemInfo,
-    TableRight,
-    UntrustedCredentials,
-    UserType,
 )
-from ..operations import CRYPTOGRAPHY, namespace, services_number
 from ..xsd import format_bool, format_datetime, format_int
 from ._contract import REQUESTS, SERVICES, reader
 from ._demo import system_info

@@ -1,0 +1,182 @@
+"""What a value is on the wire: XSD types declared as plain data (no lxml, no I/O).
+
+Every parameter of an operation, every field of a NetServer type and every answer is described
+with these few declarations; nothing else in the library knows a type's elements:
+
+* ``Scalar`` — an XSD simple type (``INT``, ``STRING``, ``DATETIME``, …): how wire text becomes a
+  value and how a value is checked and written;
+* ``Enumeration`` — an xs:string restriction, read into a Python ``enum.Enum``;
+* ``Flags`` — an xs:list of enumeration tokens (a .NET flags enum), read into a ``frozenset``;
+* ``Struct`` — an xs:sequence of optional elements, each a ``Field``, built into a model class;
+* ``ArrayOf`` — a WCF array (``ArrayOfX``), read into a list (or tuple);
+* ``DictionaryOf`` — a WCF dictionary of string keys, read into a dict;
+* ``RAW`` — no decoding at all: the element itself, for answers you want to read yourself.
+
+A model class and its ``Struct`` sit next to each other (``models.UntrustedCredentials`` and
+``models.UNTRUSTED_CREDENTIALS``), linked by reference. The writers (``envelope``) and readers
+(``_readers``) interpret the declarations; users declare their own the same way (see
+``operations.Operation``). Declarations compare by identity: two declarations are the same type
+only if they are the same object.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Callable, Optional, Union
+
+import attrs
+
+from . import xsd
+
+__all__ = [
+    "BASE64",
+    "BOOLEAN",
+    "DATETIME",
+    "DOUBLE",
+    "INT",
+    "LONG",
+    "RAW",
+    "SECRET_STRING",
+    "SHORT",
+    "STRING",
+    "ArrayOf",
+    "DictionaryOf",
+    "Enumeration",
+    "Field",
+    "Flags",
+    "Raw",
+    "Scalar",
+    "Struct",
+    "TypeRef",
+    "ValueType",
+    "resolve",
+]
+
+
+@attrs.frozen(eq=False)
+class Scalar:
+    """An XSD simple type: ``name`` (``"int"``, written as ``xsi:type="xsd:int"``), ``parse`` (wire
+    text → value, ``xsd.ScalarError`` when invalid) and ``write`` (argument name, value → text,
+    InvalidRequestError when the value cannot be sent). ``empty`` says whether an empty element
+    is a value (``""`` for strings) rather than an error. A ``secret`` is never quoted."""
+
+    name: str
+    parse: Callable[[str], Any]
+    write: Callable[[str, object], str]
+    empty: bool = False
+    secret: bool = False
+
+
+@attrs.frozen(eq=False)
+class Enumeration:
+    """An xs:string enumeration: the wire token is the member's value (``UserType``)."""
+
+    enum: type[enum.Enum]
+
+    @property
+    def name(self) -> str:
+        """The XSD type name (the enum's class name)."""
+        return self.enum.__name__
+
+
+@attrs.frozen(eq=False)
+class Flags:
+    """An xs:list of the ``tokens`` of ``name`` (a .NET flags enum); empty means no flags."""
+
+    name: str
+    tokens: tuple[str, ...]
+
+
+@attrs.frozen(eq=False)
+class Field:
+    """One element of a ``Struct``: wire ``element`` name, model ``attr``, its ``type``.
+
+    ``nillable`` says whether ``xsi:nil`` is allowed; a ``read_only`` field (a Carrier's
+    TableRight) is read but never written. ``type`` may be a callable returning the type, for a
+    type that contains itself.
+    """
+
+    element: str
+    attr: str
+    type: TypeRef
+    nillable: bool = True
+    read_only: bool = False
+
+
+@attrs.frozen(eq=False)
+class Struct:
+    """An xs:sequence of optional elements, in order, each at most once, built by ``model``
+    (called with the fields' attributes as keywords). ``name`` is the XSD type name;
+    ``namespace`` is None for the call's Services namespace, or a fixed one."""
+
+    name: str
+    model: Callable[..., Any]
+    fields: tuple[Field, ...]
+    namespace: Optional[str] = None
+
+
+@attrs.frozen(eq=False)
+class ArrayOf:
+    """A WCF array: 0..n ``item`` elements of ``type`` (a nil item carries nothing and is
+    skipped). ``namespace`` is the items' namespace (None: the Services namespace; MS_ARRAYS for
+    arrays of primitives); ``into`` builds the result from a list."""
+
+    item: str
+    type: TypeRef
+    namespace: Optional[str] = None
+    into: Callable[[list[Any]], Any] = list
+
+
+@attrs.frozen(eq=False)
+class DictionaryOf:
+    """A WCF dictionary: 0..n ``pair`` elements holding ``Key`` (string) and ``Value``
+    (``value``); a duplicate or nil key is an error, a nil value is skipped."""
+
+    pair: str
+    value: TypeRef
+
+
+@attrs.frozen(eq=False)
+class Raw:
+    """No decoding: the element itself (an lxml element), for answers read by the caller."""
+
+
+ValueType = Union[Scalar, Enumeration, Flags, Struct, ArrayOf, DictionaryOf, Raw]
+#: A type, or a callable returning one (for a type that refers to itself).
+TypeRef = Union[ValueType, Callable[[], ValueType]]
+_TYPES = (Scalar, Enumeration, Flags, Struct, ArrayOf, DictionaryOf, Raw)
+
+
+def resolve(ref: TypeRef) -> ValueType:
+    """The type a ``TypeRef`` stands for."""
+    if isinstance(ref, _TYPES):
+        return ref
+    resolved = ref()
+    if not isinstance(resolved, _TYPES):
+        raise TypeError(f"not a value type: {resolved!r}")
+    return resolved
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _write_string(argument: str, value: object) -> str:
+    return xsd.check_string(argument, value)
+
+
+def _write_secret(argument: str, value: object) -> str:
+    return xsd.check_string(argument, value, secret=True)
+
+
+INT = Scalar("int", xsd.parse_int, xsd.write_int)
+SHORT = Scalar("short", xsd.parse_short, xsd.write_short)
+LONG = Scalar("long", xsd.parse_long, xsd.write_long)
+DOUBLE = Scalar("double", xsd.parse_double, xsd.write_double)
+BOOLEAN = Scalar("boolean", xsd.parse_bool, xsd.write_bool)
+DATETIME = Scalar("dateTime", xsd.parse_datetime, xsd.write_datetime)
+STRING = Scalar("string", _text, _write_string, empty=True)
+#: A string that is a secret (a password, an access token): never quoted in an error.
+SECRET_STRING = Scalar("string", _text, _write_secret, empty=True, secret=True)
+BASE64 = Scalar("base64Binary", xsd.parse_base64, xsd.write_base64, empty=True)
+RAW = Raw()
