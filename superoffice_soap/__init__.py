@@ -49,7 +49,11 @@ from .operations import (
     REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
     SAVE_UNTRUSTED_CREDENTIALS,
     SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+    SO_PRINCIPAL,
+    USER,
     Operation,
+    Param,
+    Service,
 )
 from .principal import Authentication, Principal, SystemInfo
 from .protocol import HttpResponse, SoapRequest, build_request, is_ticket_expired, parse_response
@@ -71,6 +75,8 @@ __all__ = [
     "REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
     "SAVE_UNTRUSTED_CREDENTIALS",
     "SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE",
+    "SO_PRINCIPAL",
+    "USER",
     "AgentClosedError",
     "AsyncSoPrincipal",
     "AsyncUserAgent",
@@ -87,10 +93,12 @@ __all__ = [
     "InvalidRequestError",
     "NetServerError",
     "Operation",
+    "Param",
     "Principal",
     "ResponseParseError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "Service",
     "SoPrincipal",
     "SoTimeZone",
     "SoapFault",

@@ -307,6 +307,13 @@ class _SyncAgent(_Agent):
     ) -> None:
         self.close()
 
+    def call(self, operation: Operation[T], /, **arguments: object) -> T:
+        """Call any declared operation (``operations.Operation``), of this agent's service or
+        another one under the same base URL, with the agent's headers, Services version, SOAP
+        negotiation, retries (repeated after sending only when declared ``retry_safe``),
+        re-login, history and secret masking. ``arguments`` are the declared parameter names."""
+        return self._call(operation, arguments)
+
     def _call(self, operation: Operation[T], arguments: Mapping[str, object]) -> T:
         self._check_open(self._client)
         return self._run(self._session.plan(operation, arguments))
@@ -384,6 +391,12 @@ class _AsyncAgent(_Agent):
         tb: Optional[TracebackType],
     ) -> None:
         await self.aclose()
+
+    async def call(self, operation: Operation[T], /, **arguments: object) -> T:
+        """Call any declared operation (``operations.Operation``), of this agent's service or
+        another one under the same base URL, with all of the agent's machinery (see the sync
+        agents' ``call``)."""
+        return await self._call(operation, arguments)
 
     async def _call(self, operation: Operation[T], arguments: Mapping[str, object]) -> T:
         self._check_open(self._client)

@@ -408,9 +408,9 @@ class Session:
             url=self.url,
             soap_version=version,
             services=self.services,
-            ticket=ticket if self.service.sends_ticket else None,
+            ticket=ticket if operation.service.sends_ticket else None,
             application_token=self.application_token,
-            time_zone=self.time_zone if self.service.sends_ticket else None,
+            time_zone=self.time_zone if operation.service.sends_ticket else None,
         )
 
     def plan(
@@ -429,7 +429,7 @@ class Session:
         if until is not None:
             deadline = until if deadline is None else min(deadline, until)
         login = self.login
-        ticket, epoch = self._ticket_and_epoch()
+        ticket, epoch = self._ticket_and_epoch(operation.service)
         try:
             return (yield from self._attempt(operation, arguments, deadline, ticket))
         except NetServerError as error:
@@ -437,7 +437,7 @@ class Session:
                 raise
             expired = error
         yield from login.refresh(epoch, deadline, operation.name, expired)
-        ticket, _ = self._ticket_and_epoch()
+        ticket, _ = self._ticket_and_epoch(operation.service)
         return (yield from self._attempt(operation, arguments, deadline, ticket))
 
     def wait_for(self, flight: Flight, deadline: Optional[float], what: str) -> Plan[None]:
@@ -453,9 +453,10 @@ class Session:
                 url=self.url,
             )
 
-    def _ticket_and_epoch(self) -> tuple[Optional[str], int]:
-        """The ticket for the next request and, with a login, the epoch it belongs to."""
-        if not self.service.sends_ticket:
+    def _ticket_and_epoch(self, service: Service) -> tuple[Optional[str], int]:
+        """The ticket for the next request to ``service`` and, with a login, the epoch it
+        belongs to (SoPrincipal requests carry none)."""
+        if not service.sends_ticket:
             return None, 0
         if self.login is not None:
             return self.login.current()
