@@ -112,8 +112,8 @@ class _StructReader:
     def __init__(self, ns: str, model: Callable[..., Any]) -> None:
         self._ns = ns
         self._model = model
-        self._table: dict[str, tuple[int, str, Decoder, bool, str]] = {}
-        self._absent: dict[str, Any] = {}
+        self._table: dict[str, tuple[int, Optional[str], Decoder, bool, str]] = {}
+        self._absent: dict[Optional[str], Any] = {}
 
     def define(self, declaration: Struct, call_ns: str) -> None:
         """Compile the fields (separate from ``__init__`` so that a type can contain itself)."""
@@ -143,7 +143,7 @@ class _StructReader:
         if text and not text.isspace():
             raise Problem(f"unexpected text {excerpt(text)!r}")
         table = self._table
-        values: dict[str, Any] = self._absent.copy()
+        values: dict[Optional[str], Any] = self._absent.copy()
         last = -1
         for child in element:
             entry = table.get(child.tag)
@@ -158,13 +158,15 @@ class _StructReader:
                 raise Problem(f"unexpected text {excerpt(tail)!r} after {name}")
             try:
                 if child.keys() and child.get(XSI_NIL) is not None and _is_nil(child, nillable):
-                    values[attr] = None
+                    value = None
                 else:
-                    values[attr] = decode(child)
+                    value = decode(child)
             except Problem as problem:
                 problem.segments.append(name)
                 raise
-        return self._model(**values)
+            values[attr] = value
+        values.pop(None, None)  # fields declared with attr=None: checked, not kept
+        return self._model(**values)  # type: ignore[arg-type]  # the None key is gone
 
 
 # ------------------------------------------------------------------------------------------------

@@ -243,7 +243,7 @@ def _write_struct(
     element = etree.SubElement(parent, qname)
     ns = kind.namespace or ctx.ns
     for field in kind.fields:
-        if field.read_only:
+        if field.read_only or field.attr is None:
             continue
         field_value = (
             value.get(field.attr) if isinstance(value, Mapping) else getattr(value, field.attr)

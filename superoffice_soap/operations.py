@@ -214,7 +214,7 @@ def _collect_secrets(declaration: TypeRef, value: object, found: list[str]) -> N
             found.append(value)
     elif isinstance(kind, Struct):
         for field in kind.fields:
-            if not field.read_only:
+            if not field.read_only and field.attr is not None:
                 _collect_secrets(field.type, getattr(value, field.attr, None), found)
     elif isinstance(kind, ArrayOf) and isinstance(value, (list, tuple)):
         for item in value:

@@ -357,7 +357,7 @@ def _header_readers(ns: str) -> dict[str, tuple[str, Decoder, bool, str]]:
     """Header block tag → (attribute, reader, nillable, name) in one Services namespace."""
     return {
         f"{{{ns}}}{field.element}": (
-            field.attr,
+            field.attr or field.element,
             reader(field.type, ns),
             field.nillable,
             field.element,

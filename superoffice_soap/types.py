@@ -27,8 +27,10 @@ from typing import Any, Callable, Optional, Union
 import attrs
 
 from . import xsd
+from ._namespaces import MS_ARRAYS
 
 __all__ = [
+    "ARRAYS",
     "BASE64",
     "BOOLEAN",
     "DATETIME",
@@ -92,12 +94,13 @@ class Field:
     """One element of a ``Struct``: wire ``element`` name, model ``attr``, its ``type``.
 
     ``nillable`` says whether ``xsi:nil`` is allowed; a ``read_only`` field (a Carrier's
-    TableRight) is read but never written. ``type`` may be a callable returning the type, for a
-    type that contains itself.
+    TableRight) is read but never written. An ``attr`` of None reads and checks the element but
+    keeps nothing (a model needs no attribute for what it does not want) and writes nothing.
+    ``type`` may be a callable returning the type, for a type that contains itself.
     """
 
     element: str
-    attr: str
+    attr: Optional[str]
     type: TypeRef
     nillable: bool = True
     read_only: bool = False
@@ -168,6 +171,10 @@ def _write_string(argument: str, value: object) -> str:
 def _write_secret(argument: str, value: object) -> str:
     return xsd.check_string(argument, value, secret=True)
 
+
+#: The namespace of WCF arrays of primitives (``ArrayOfstring``, ``ArrayOfint``): their items are
+#: ``<string>`` / ``<int>`` elements in it, so ``ArrayOf("string", STRING, namespace=ARRAYS)``.
+ARRAYS = MS_ARRAYS
 
 INT = Scalar("int", xsd.parse_int, xsd.write_int)
 SHORT = Scalar("short", xsd.parse_short, xsd.write_short)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import http.server
 import inspect
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -160,15 +162,58 @@ def _swap_real_server_literals(source: str) -> str:
     return source
 
 
+class _Documented(http.server.BaseHTTPRequestHandler):
+    """Answers an operation the stand-in does not serve with the documentation's own example
+    answer (tests/reference/examples/<Service>/<Operation>.response.xml), in SOAP 1.2 as there."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        action = re.search(r'action="([^"]+)"', self.headers.get("Content-Type", ""))
+        service, operation = (action[1] if action else "/x/x").rsplit("/", 2)[-2:]
+        path = ROOT / "tests" / "reference" / "examples" / service / f"{operation}.response.xml"
+        if not path.is_file():
+            self.send_response(415 if action is None else 500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/soap+xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def documented() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Documented)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/Cust1/Remote/Services86"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @pytest.mark.parametrize(("line", "text"), blocks("python"), ids=lambda v: str(v)[:20])
 def test_python_block_runs(
-    line: int, text: str, running: RunningServer, capsys: pytest.CaptureFixture[str]
+    line: int,
+    text: str,
+    running: RunningServer,
+    documented: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     source = _swap_real_server_literals(text)
     code = compile(
         source, f"README.md:{line}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
     )
     namespace = _namespace(running)
+    if "Operation(" in source:  # declares operations the stand-in does not serve
+        namespace["url"] = documented
     result = eval(code, namespace)  # top-level await makes the block a coroutine
     if inspect.iscoroutine(result):
         asyncio.run(result)
