@@ -13,13 +13,32 @@ the agent.
 from __future__ import annotations
 
 import contextlib
+import difflib
+import inspect
+import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Union, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Literal,
+    Optional,
+    TypedDict,
+    TypeVar,
+    Union,
+    overload,
+)
 
 import httpx
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+elif TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 from ._body import ACCEPT_ENCODING, BodyReader
 from .errors import (
@@ -52,9 +71,9 @@ from .operations import (
     SO_PRINCIPAL,
     USER,
     Operation,
+    Service,
 )
 from .protocol import (
-    DEFAULT_MAX_RESPONSE_BYTES,
     HttpResponse,
     Login,
     Plan,
@@ -64,7 +83,6 @@ from .protocol import (
     SoapVersionSetting,
     TicketSource,
     Wait,
-    is_ticket_expired,
 )
 from .retry import RetryPolicy
 from .xsd import check_string, write_int
@@ -281,8 +299,9 @@ class _SyncAgent(_Agent):
     """The synchronous driver: runs plans over an ``httpx.Client``."""
 
     def __init__(
-        self, session: Session, timeout: Timeout, http_client: Optional[httpx.Client]
+        self, session: Session, options: Mapping[str, Any], http_client: Optional[httpx.Client]
     ) -> None:
+        timeout = options.get("timeout", DEFAULT_TIMEOUT)
         if http_client is None:
             _check_timeout(timeout)
         self._session = session
@@ -364,8 +383,12 @@ class _AsyncAgent(_Agent):
     """The asynchronous driver: runs plans over an ``httpx.AsyncClient``."""
 
     def __init__(
-        self, session: Session, timeout: Timeout, http_client: Optional[httpx.AsyncClient]
+        self,
+        session: Session,
+        options: Mapping[str, Any],
+        http_client: Optional[httpx.AsyncClient],
     ) -> None:
+        timeout = options.get("timeout", DEFAULT_TIMEOUT)
         if http_client is None:
             _check_timeout(timeout)
         self._session = session
@@ -444,106 +467,109 @@ class _AsyncAgent(_Agent):
             raise _transport_error(exc, request, clock()) from exc
 
 
-_COMMON_OPTIONS = """
-    Options (keywords):
+class AgentOptions(TypedDict, total=False):
+    """The keyword options of every agent (``SoPrincipal`` and ``AsyncSoPrincipal`` take these;
+    the User agents take ``UserAgentOptions``). Declared once here; ``help()`` on an agent
+    class lists them with their meaning and default."""
 
-    url
-        The services base URL (``https://host/Cust1/Remote/Services86``) or the URL of any of
-        its ``….svc`` endpoints; the agent posts to its own service's ``….svc`` under that base.
-    application_token
-        The ApplicationToken header (SuperOffice Online requires it; on-site ignores it).
-    soap_version
-        ``"auto"`` (default: SOAP 1.2 first, then SOAP 1.1 for good once the server refuses it,
-        learned once per server), ``"1.1"`` or ``"1.2"`` (pinned; ``"1.1"`` saves the first
-        round trip against a standard NetServer).
-    timeout
-        Seconds > 0 for every phase (default 30), ``None`` for no limit, or an ``httpx.Timeout``.
-        Ignored when ``http_client`` is given (the client's own timeouts apply).
-    http_client
-        Your own httpx client (proxies, certificates, transports); never closed by the agent.
-    services
-        ``"Services84"`` … ``"Services88"``; default: from the URL, else ``"Services86"``.
-    retries
-        Retries of one call (default 2, ``0`` for none) or a ``RetryPolicy``; writes are repeated
-        only when the request provably never left.
-    deadline
-        Seconds for a whole call, retries and waits included (default: none).
-    max_response_bytes
-        Cap on one answer's body after decompression (default 16 MiB).
-    history
-        Keep the last N exchanges, secrets masked, in ``agent.history`` (default 0: off).
-"""
-
-_USER_OPTIONS = """    ticket
-        A ticket (``7T:…``), an access token (``8A:…``, Services86 and later), or a callable
-        returning the current one (called for every request). ``login`` gets and renews one.
-    time_zone
-        ``SoTimeZone(id=…, location_code=…)`` for the TimeZone header (default: none).
-    is_ticket_expired
-        Decides which NetServerError means "log in again" (agents made by ``login`` only);
-        default ``superoffice_soap.is_ticket_expired``.
-"""
+    application_token: Optional[str]
+    soap_version: SoapVersionSetting
+    timeout: Timeout
+    services: Optional[str]
+    retries: Retries
+    deadline: Optional[float]
+    max_response_bytes: int
+    history: int
 
 
-def _options_documented(*extra: str) -> Callable[[type[_T]], type[_T]]:
-    """Appends the agent options, written once here, to a class docstring (``help()`` shows it)."""
+class UserAgentOptions(AgentOptions, total=False):
+    """``AgentOptions`` and the User agents' own: the TimeZone header and the re-login rule."""
+
+    time_zone: Optional[SoTimeZone]
+    is_ticket_expired: TicketExpired
+
+
+#: What each option means, for ``help()``: keyword → text (its default included).
+_OPTION_DOCS = {
+    "url": "The services base URL (``https://host/Cust1/Remote/Services86``) or the URL of any "
+    "of its ``….svc`` endpoints; the agent posts to its service's ``….svc`` under that base.",
+    "ticket": "A ticket (``7T:…``), an access token (``8A:…``, Services86 and later), or a "
+    "callable returning the current one (called for every request). ``login`` gets and renews "
+    "one.",
+    "http_client": "Your own httpx client (proxies, certificates, transports); never closed by "
+    "the agent. Default: the agent's own, one connection pool.",
+    "application_token": "The ApplicationToken header (SuperOffice Online requires it; on-site "
+    "ignores it). Default: none.",
+    "soap_version": '``"auto"`` (default: SOAP 1.2 first, then SOAP 1.1 once the server refuses '
+    'it, learned once per server), ``"1.1"`` or ``"1.2"`` (pinned; ``"1.1"`` saves the first '
+    "round trip against a standard NetServer).",
+    "timeout": "Seconds > 0 for every phase (default 30), ``None`` for no limit, or an "
+    "``httpx.Timeout``. Not used with ``http_client`` (its own timeouts apply).",
+    "services": '``"Services84"`` … ``"Services88"``; default: from the URL, else '
+    '``"Services86"``.',
+    "retries": "Retries of one call (default 2, ``0`` for none) or a ``RetryPolicy``; writes "
+    "are repeated only when the request provably never left.",
+    "deadline": "Seconds for a whole call, retries and waits included (default: none).",
+    "max_response_bytes": "Cap on one answer's body after decompression (default 16 MiB).",
+    "history": "Keep the last N exchanges, secrets masked, in ``agent.history`` (default 0: off).",
+    "time_zone": "``SoTimeZone(id=…, location_code=…)`` for the TimeZone header (default: none).",
+    "is_ticket_expired": 'Decides which NetServerError means "log in again" (agents made by '
+    "``login`` only); default ``superoffice_soap.is_ticket_expired``.",
+}
+_AGENT_OPTIONS = frozenset(AgentOptions.__optional_keys__)
+_USER_AGENT_OPTIONS = frozenset(UserAgentOptions.__optional_keys__)
+
+
+def _options_documented(options: Iterable[str]) -> Callable[[type[_T]], type[_T]]:
+    """Appends the meaning of every keyword a class takes to its docstring (``help()``)."""
 
     def document(cls: type[_T]) -> type[_T]:
-        cls.__doc__ = (cls.__doc__ or "").rstrip() + "\n" + _COMMON_OPTIONS + "".join(extra)
+        names = ["url", *(["ticket"] if "time_zone" in options else []), "http_client"]
+        names += sorted(options, key=list(_OPTION_DOCS).index)
+        lines = ["", "Options (keywords):", ""]
+        for name in names:
+            lines.append(name)
+            lines.extend(
+                textwrap.wrap(
+                    _OPTION_DOCS[name], 92, initial_indent="    ", subsequent_indent="    "
+                )
+            )
+        cls.__doc__ = (inspect.cleandoc(cls.__doc__ or "")) + "\n" + "\n".join(lines) + "\n"
         return cls
 
     return document
+
+
+def _checked(options: Mapping[str, object], allowed: frozenset[str], who: str) -> None:
+    """An unknown keyword is an InvalidRequestError naming it (and what was probably meant)."""
+    for name in options:
+        if name not in allowed:
+            near = difflib.get_close_matches(name, sorted(allowed), n=1)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            raise InvalidRequestError(name, f"{who} takes no option {name!r}{hint}")
+
+
+def _session(
+    url: str,
+    service: Service,
+    options: Mapping[str, Any],
+    ticket: TicketSource = None,
+) -> Session:
+    """A session with the options given; the rest keep their defaults (``Session``'s)."""
+    settings = {key: options[key] for key in options if key != "timeout"}
+    if "is_ticket_expired" in settings:
+        settings["ticket_expired"] = settings.pop("is_ticket_expired")
+    return Session(url, service, ticket=ticket, clock=time.monotonic, **settings)
 
 
 _S = TypeVar("_S", bound=_SyncAgent)
 _A = TypeVar("_A", bound=_AsyncAgent)
 
 
-def _user_session(
-    url: str,
-    ticket: TicketSource,
-    application_token: Optional[str],
-    soap_version: SoapVersionSetting,
-    time_zone: Optional[SoTimeZone],
-    services: Optional[str],
-    ticket_expired: TicketExpired,
-    retries: Retries,
-    deadline: Optional[float],
-    max_response_bytes: int,
-    history: int,
-) -> Session:
-    return Session(
-        url,
-        USER,
-        ticket=ticket,
-        application_token=application_token,
-        time_zone=time_zone,
-        soap_version=soap_version,
-        services=services,
-        ticket_expired=ticket_expired,
-        retries=retries,
-        deadline=deadline,
-        max_response_bytes=max_response_bytes,
-        history=history,
-        clock=time.monotonic,
-    )
-
-
 def _login(session: Session, username: str, password: str) -> Login:
     """Attach a SoPrincipal login to a User session: the same base, version, token, SOAP
-    setting, retries, limits and history."""
-    principal = _principal_session(
-        session.url,
-        session.application_token,
-        session.soap_version_setting,
-        session.services,
-        session.retries,
-        session.deadline,
-        session.max_response_bytes,
-        0,
-        session.clock,
-    )
-    principal.history = session.history
+    setting, retries, limits, clock and history."""
+    principal = session.for_service(SO_PRINCIPAL)
     login = Login(principal, username, password)
     session.login = login
     return login
@@ -616,7 +642,7 @@ class _Bulk:
         return {i: self._results[i] for i in self.ids}
 
 
-@_options_documented(_USER_OPTIONS)
+@_options_documented(_USER_AGENT_OPTIONS)
 class UserAgent(_SyncAgent):
     """Synchronous client of NetServer's User service (``<base>/User.svc``).
 
@@ -633,32 +659,11 @@ class UserAgent(_SyncAgent):
         url: str,
         *,
         ticket: TicketSource,
-        application_token: Optional[str] = None,
-        soap_version: SoapVersionSetting = "auto",
-        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.Client] = None,
-        time_zone: Optional[SoTimeZone] = None,
-        services: Optional[str] = None,
-        is_ticket_expired: TicketExpired = is_ticket_expired,
-        retries: Retries = 2,
-        deadline: Optional[float] = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        history: int = 0,
+        **options: Unpack[UserAgentOptions],
     ) -> None:
-        session = _user_session(
-            url,
-            ticket,
-            application_token,
-            soap_version,
-            time_zone,
-            services,
-            is_ticket_expired,
-            retries,
-            deadline,
-            max_response_bytes,
-            history,
-        )
-        super().__init__(session, timeout, http_client)
+        _checked(options, _USER_AGENT_OPTIONS, "UserAgent")
+        super().__init__(_session(url, USER, options, ticket), options, http_client)
 
     @classmethod
     def login(
@@ -667,35 +672,13 @@ class UserAgent(_SyncAgent):
         username: str,
         password: str,
         *,
-        application_token: Optional[str] = None,
-        soap_version: SoapVersionSetting = "auto",
-        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.Client] = None,
-        time_zone: Optional[SoTimeZone] = None,
-        services: Optional[str] = None,
-        is_ticket_expired: TicketExpired = is_ticket_expired,
-        retries: Retries = 2,
-        deadline: Optional[float] = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        history: int = 0,
+        **options: Unpack[UserAgentOptions],
     ) -> UserAgent:
         """Authenticate through ``<base>/SoPrincipal.svc`` and return an agent that renews its
-        ticket once per call when NetServer reports it expired. Raises AuthenticationError."""
-        agent = cls(
-            url,
-            ticket=None,
-            application_token=application_token,
-            soap_version=soap_version,
-            timeout=timeout,
-            http_client=http_client,
-            time_zone=time_zone,
-            services=services,
-            is_ticket_expired=is_ticket_expired,
-            retries=retries,
-            deadline=deadline,
-            max_response_bytes=max_response_bytes,
-            history=history,
-        )
+        ticket once per call when NetServer reports it expired. Raises AuthenticationError.
+        Takes the options of ``UserAgent`` (but ``ticket``)."""
+        agent = cls(url, ticket=None, http_client=http_client, **options)
         try:
             agent._run(_login(agent._session, username, password).authenticate())
         except BaseException:
@@ -814,7 +797,7 @@ class UserAgent(_SyncAgent):
         return bulk.finish()
 
 
-@_options_documented(_USER_OPTIONS)
+@_options_documented(_USER_AGENT_OPTIONS)
 class AsyncUserAgent(_AsyncAgent):
     """Asynchronous client of NetServer's User service; ``UserAgent``'s methods, awaited."""
 
@@ -823,32 +806,11 @@ class AsyncUserAgent(_AsyncAgent):
         url: str,
         *,
         ticket: TicketSource,
-        application_token: Optional[str] = None,
-        soap_version: SoapVersionSetting = "auto",
-        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.AsyncClient] = None,
-        time_zone: Optional[SoTimeZone] = None,
-        services: Optional[str] = None,
-        is_ticket_expired: TicketExpired = is_ticket_expired,
-        retries: Retries = 2,
-        deadline: Optional[float] = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        history: int = 0,
+        **options: Unpack[UserAgentOptions],
     ) -> None:
-        session = _user_session(
-            url,
-            ticket,
-            application_token,
-            soap_version,
-            time_zone,
-            services,
-            is_ticket_expired,
-            retries,
-            deadline,
-            max_response_bytes,
-            history,
-        )
-        super().__init__(session, timeout, http_client)
+        _checked(options, _USER_AGENT_OPTIONS, "AsyncUserAgent")
+        super().__init__(_session(url, USER, options, ticket), options, http_client)
 
     @classmethod
     async def login(
@@ -857,34 +819,11 @@ class AsyncUserAgent(_AsyncAgent):
         username: str,
         password: str,
         *,
-        application_token: Optional[str] = None,
-        soap_version: SoapVersionSetting = "auto",
-        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.AsyncClient] = None,
-        time_zone: Optional[SoTimeZone] = None,
-        services: Optional[str] = None,
-        is_ticket_expired: TicketExpired = is_ticket_expired,
-        retries: Retries = 2,
-        deadline: Optional[float] = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        history: int = 0,
+        **options: Unpack[UserAgentOptions],
     ) -> AsyncUserAgent:
         """``UserAgent.login``, awaited."""
-        agent = cls(
-            url,
-            ticket=None,
-            application_token=application_token,
-            soap_version=soap_version,
-            timeout=timeout,
-            http_client=http_client,
-            time_zone=time_zone,
-            services=services,
-            is_ticket_expired=is_ticket_expired,
-            retries=retries,
-            deadline=deadline,
-            max_response_bytes=max_response_bytes,
-            history=history,
-        )
+        agent = cls(url, ticket=None, http_client=http_client, **options)
         try:
             await agent._run(_login(agent._session, username, password).authenticate())
         except BaseException:
@@ -993,32 +932,7 @@ class AsyncUserAgent(_AsyncAgent):
         return bulk.finish()
 
 
-def _principal_session(
-    url: str,
-    application_token: Optional[str],
-    soap_version: SoapVersionSetting,
-    services: Optional[str],
-    retries: Retries,
-    deadline: Optional[float],
-    max_response_bytes: int,
-    history: int,
-    clock: Callable[[], float] = time.monotonic,
-) -> Session:
-    return Session(
-        url,
-        SO_PRINCIPAL,
-        application_token=application_token,
-        soap_version=soap_version,
-        services=services,
-        retries=retries,
-        deadline=deadline,
-        max_response_bytes=max_response_bytes,
-        history=history,
-        clock=clock,
-    )
-
-
-@_options_documented()
+@_options_documented(_AGENT_OPTIONS)
 class SoPrincipal(_SyncAgent):
     """Synchronous client of NetServer's SoPrincipal service (``<base>/SoPrincipal.svc``):
     tickets from a username and password or from an access token, and system information.
@@ -1028,27 +942,11 @@ class SoPrincipal(_SyncAgent):
         self,
         url: str,
         *,
-        application_token: Optional[str] = None,
-        soap_version: SoapVersionSetting = "auto",
-        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.Client] = None,
-        services: Optional[str] = None,
-        retries: Retries = 2,
-        deadline: Optional[float] = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        history: int = 0,
+        **options: Unpack[AgentOptions],
     ) -> None:
-        session = _principal_session(
-            url,
-            application_token,
-            soap_version,
-            services,
-            retries,
-            deadline,
-            max_response_bytes,
-            history,
-        )
-        super().__init__(session, timeout, http_client)
+        _checked(options, _AGENT_OPTIONS, "SoPrincipal")
+        super().__init__(_session(url, SO_PRINCIPAL, options), options, http_client)
 
     def authenticate_username_password(self, username: str, password: str) -> Authentication:
         """A ticket for a user; AuthenticationError when NetServer refuses."""
@@ -1064,7 +962,7 @@ class SoPrincipal(_SyncAgent):
         return self._call(GET_SYSTEM_INFO, {})
 
 
-@_options_documented()
+@_options_documented(_AGENT_OPTIONS)
 class AsyncSoPrincipal(_AsyncAgent):
     """Asynchronous client of NetServer's SoPrincipal service; ``SoPrincipal``'s methods, awaited."""
 
@@ -1072,27 +970,11 @@ class AsyncSoPrincipal(_AsyncAgent):
         self,
         url: str,
         *,
-        application_token: Optional[str] = None,
-        soap_version: SoapVersionSetting = "auto",
-        timeout: Timeout = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.AsyncClient] = None,
-        services: Optional[str] = None,
-        retries: Retries = 2,
-        deadline: Optional[float] = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        history: int = 0,
+        **options: Unpack[AgentOptions],
     ) -> None:
-        session = _principal_session(
-            url,
-            application_token,
-            soap_version,
-            services,
-            retries,
-            deadline,
-            max_response_bytes,
-            history,
-        )
-        super().__init__(session, timeout, http_client)
+        _checked(options, _AGENT_OPTIONS, "AsyncSoPrincipal")
+        super().__init__(_session(url, SO_PRINCIPAL, options), options, http_client)
 
     async def authenticate_username_password(self, username: str, password: str) -> Authentication:
         """A ticket for a user; AuthenticationError when NetServer refuses."""

@@ -369,6 +369,24 @@ class Session:
         #: A pinned version; None for ``auto``, whose version is the server's shared state.
         self._settled: Optional[SoapVersion] = None if soap_version == "auto" else soap_version
 
+    def for_service(self, service: Service) -> Session:
+        """A session with this one's settings (base URL, Services version, SOAP setting,
+        application token, retries, limits, clock) and history, for another service and without
+        a ticket: the SoPrincipal session of a login."""
+        other = Session(
+            self.url,
+            service,
+            application_token=self.application_token,
+            soap_version=self.soap_version_setting,
+            services=self.services,
+            retries=self.retries,
+            deadline=self.deadline,
+            max_response_bytes=self.max_response_bytes,
+            clock=self.clock,
+        )
+        other.history = self.history
+        return other
+
     @property
     def soap_version(self) -> Optional[SoapVersion]:
         """The version in use: None while ``auto`` has not settled yet."""

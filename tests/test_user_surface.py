@@ -169,9 +169,28 @@ def test_repr_shows_the_soap_version_in_use(running: RunningServer) -> None:
 @pytest.mark.parametrize("agent_class", AGENTS, ids=lambda cls: cls.__name__)
 def test_help_documents_every_constructor_option(agent_class: type[Any]) -> None:
     doc = inspect.getdoc(agent_class) or ""
-    for name in inspect.signature(agent_class.__init__).parameters:
-        if name != "self":
-            assert f"\n{name}\n" in f"\n{doc}\n", f"{agent_class.__name__}: {name} undocumented"
+    options = (
+        superoffice_soap.client.UserAgentOptions
+        if "User" in agent_class.__name__
+        else superoffice_soap.client.AgentOptions
+    )
+    names: list[str] = []
+    for name, parameter in inspect.signature(agent_class.__init__).parameters.items():
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            names.extend(options.__optional_keys__)  # **options: Unpack[...]
+        elif name != "self":
+            names.append(name)
+    assert {"url", "http_client", "timeout", "soap_version", "retries"} <= set(names)
+    for name in names:
+        assert f"\n{name}\n" in f"\n{doc}\n", f"{agent_class.__name__}: {name} undocumented"
+
+
+@pytest.mark.parametrize("agent_class", AGENTS, ids=lambda cls: cls.__name__)
+def test_an_unknown_option_is_refused_with_what_was_meant(agent_class: type[Any]) -> None:
+    options: dict[str, Any] = {"ticket": DEMO_TICKET} if "User" in agent_class.__name__ else {}
+    with pytest.raises(InvalidRequestError, match="did you mean timeout") as info:
+        agent_class(BASE, timout=5, **options)
+    assert info.value.argument == "timout"
 
 
 def _public_methods() -> Iterator[tuple[str, Any]]:
