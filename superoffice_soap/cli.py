@@ -196,10 +196,15 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
 
 def _say(err: TextIO, message: str) -> None:
     try:
-        err.write(f"{PROG}: error: {message}\n")
+        err.write(f"{PROG}: error: {_printable(message)}\n")
         err.flush()
     except (OSError, ValueError):  # stderr itself is closed: nothing left to tell
         pass
+
+
+def _printable(text: str) -> str:
+    """One line whatever an argument held: line breaks and other control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _detach(out: TextIO) -> None:
