@@ -75,6 +75,7 @@ MASKED = "********"
 _SECRET_FIELDS = frozenset({"secret_value", "ticket"})
 _TRACE_EXCHANGES = 50
 _WIDE = 100  # a table cell longer than this is cut (--json shows every value whole)
+_MAX_TIMEOUT = 86400  # seconds; far larger values overflow the socket layer's clock
 
 #: Exit code for each error class (the first match wins).
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
@@ -665,7 +666,7 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
         type=_seconds,
         default=30.0,
         metavar="SECONDS",
-        help="seconds > 0 (default 30)",
+        help=f"seconds > 0, at most {_MAX_TIMEOUT} (default 30)",
     )
     parser.add_argument(
         "--trace",
@@ -729,8 +730,10 @@ def _seconds(value: str) -> float:
         seconds = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {value!r}")
+    if not 0 < seconds <= _MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds > 0 and at most {_MAX_TIMEOUT} (a day), got {value!r}"
+        )
     return seconds
 
 
