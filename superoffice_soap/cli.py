@@ -73,6 +73,8 @@ __all__ = ["EXIT_CODES", "EXIT_INTERRUPTED", "EXIT_OTHER", "main"]
 PROG = "superoffice-soap"
 MASKED = "********"
 _SECRET_FIELDS = frozenset({"secret_value", "ticket"})
+#: Options whose value is a secret (as typed; -stdin and -env forms extend the last three).
+_SECRET_OPTIONS = ("--ticket", "--application-token", "--password", "--access-token", "--secret")
 _TRACE_EXCHANGES = 50
 _WIDE = 100  # a table cell longer than this is cut (--json shows every value whole)
 _MAX_TIMEOUT = 86400  # seconds; far larger values overflow the socket layer's clock
@@ -187,7 +189,7 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
             if getattr(args, "trace", False):
                 _print_trace(args.agents, err)
     except _UsageError as exc:
-        _say(err, str(exc))
+        _say(err, _masked(str(exc), _secret_values(arguments)))
         err.write(f"Run '{exc.command or command} --help' for usage.\n")
         return EXIT_USAGE
     except SuperOfficeSoapError as exc:
@@ -201,6 +203,39 @@ def _say(err: TextIO, message: str) -> None:
         err.flush()
     except (OSError, ValueError):  # stderr itself is closed: nothing left to tell
         pass
+
+
+def _secret_option(name: str) -> bool:
+    """An option whose value is a secret: one of them, an abbreviation of one (three letters at
+    least) or one with a suffix (``--password-stdin=…``); not ``-env``, whose value names a
+    variable."""
+    if not name.startswith("--") or len(name) < 5 or name.endswith("-env"):
+        return False
+    return any(option.startswith(name) or name.startswith(option) for option in _SECRET_OPTIONS)
+
+
+def _secret_values(arguments: Sequence[str]) -> list[str]:
+    """What the arguments give to secret options, even where there is no such option (a ticket
+    passed to system-info): a usage error repeats unknown arguments, and must not show these."""
+    values = []
+    for index, token in enumerate(arguments):
+        name, equals, value = token.partition("=")
+        if not _secret_option(name):
+            continue
+        if not equals and index + 1 < len(arguments) and arguments[index + 1][:1] != "-":
+            value = arguments[index + 1]
+        if value.strip():
+            values.append(value)
+    return sorted(values, key=len, reverse=True)
+
+
+def _masked(message: str, secrets: Sequence[str]) -> str:
+    """``message`` with each secret, as given or as repr shows it, replaced by MASKED (only where
+    it stands as a whole argument, so a short one does not eat into words)."""
+    for secret in secrets:
+        for shown in dict.fromkeys((secret, repr(secret)[1:-1])):
+            message = re.sub(rf"(?<![^\s='\"]){re.escape(shown)}(?![^\s'\",])", MASKED, message)
+    return message
 
 
 def _printable(text: str) -> str:
