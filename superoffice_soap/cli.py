@@ -37,6 +37,7 @@ import attrs
 
 from ._version import __version__
 from .client import SoPrincipal, UserAgent
+from .envelope import build_envelope
 from .errors import (
     AuthenticationError,
     HTTPStatusError,
@@ -324,7 +325,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
-    with _user_agent(args) as agent:
+    call = _call(args, GET_UNTRUSTED_CREDENTIALS, GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE)
+    with _user_agent(args, call) as agent:
         if args.associate_id is None:
             result = agent.get_untrusted_credentials(args.type)
             whose = "for the signed-in user"
@@ -354,7 +356,13 @@ def _save_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
         valid_to=NEVER_EXPIRES if valid_to is None else valid_to,
         is_active=args.active,
     )
-    with _user_agent(args) as agent:
+    call = _call(
+        args,
+        SAVE_UNTRUSTED_CREDENTIALS,
+        SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        credentials=credentials,
+    )
+    with _user_agent(args, call) as agent:
         if args.associate_id is None:
             agent.save_untrusted_credentials(args.type, credentials)
         else:
@@ -373,7 +381,13 @@ def _save_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _remove_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
-    with _user_agent(args) as agent:
+    call = _call(
+        args,
+        REMOVE_UNTRUSTED_CREDENTIALS,
+        REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        public_value=args.public_value,
+    )
+    with _user_agent(args, call) as agent:
         if args.associate_id is None:
             agent.remove_untrusted_credentials(args.type, args.public_value)
         else:
@@ -803,9 +817,23 @@ def _text() -> Callable[[str], str]:
 # Helpers
 
 
-def _user_agent(args: argparse.Namespace) -> UserAgent:
+_Call = tuple[Operation[Any], dict[str, object]]
+
+
+def _call(
+    args: argparse.Namespace, caller: Operation[Any], for_associate: Operation[Any], **more: object
+) -> _Call:
+    """The operation a credentials command calls and its arguments, by the library's names."""
+    arguments: dict[str, object] = {"credential_type": args.type, **more}
+    if args.associate_id is None:
+        return caller, arguments
+    return for_associate, {"associate_id": args.associate_id, **arguments}
+
+
+def _user_agent(args: argparse.Namespace, call: Optional[_Call] = None) -> UserAgent:
     """An agent with the ticket from --ticket / SUPEROFFICE_TICKET, or logged in with
-    SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD."""
+    SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD. Before such a login, ``call`` (the command's
+    operation and arguments) is checked, so that an invalid argument sends nothing at all."""
     url = _url(args)
     options: dict[str, Any] = {
         "application_token": _application_token(args),
@@ -825,6 +853,9 @@ def _user_agent(args: argparse.Namespace) -> UserAgent:
                 "a ticket is required: --ticket or SUPEROFFICE_TICKET, or set "
                 f"SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD to log in (see '{PROG} login')"
             )
+        if call is not None:
+            services = args.services or DEFAULT_SERVICES
+            build_envelope(call[0], call[1], soap_version="1.1", services=services)
         agent = UserAgent.login(url, username, password, **options)
     args.agents.append(agent)
     return agent
