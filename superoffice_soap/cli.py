@@ -266,6 +266,11 @@ def _explain(exc: SuperOfficeSoapError, command: str) -> str:
         return f"{message} (check SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD)"
     if isinstance(exc, NetServerError) and _about_the_ticket(exc):
         return f"{message} (check --ticket or SUPEROFFICE_TICKET; '{PROG} login' gets a new one)"
+    if isinstance(exc, HTTPStatusError) and exc.status_code == 415:
+        return (
+            f"{message} (the server refused the SOAP version sent: check --soap-version or "
+            "SUPEROFFICE_SOAP_VERSION; NetServer takes 1.1, auto finds it)"
+        )
     if isinstance(exc, TransportError) and exc.kind in ("connect", "connect timeout"):
         return f"{message} (check --url or SUPEROFFICE_URL, and that the server is up)"
     return message
