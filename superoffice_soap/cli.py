@@ -37,6 +37,7 @@ import attrs
 
 from ._version import __version__
 from .client import SoPrincipal, UserAgent
+from .envelope import build_envelope
 from .errors import (
     AuthenticationError,
     HTTPStatusError,
@@ -73,8 +74,11 @@ __all__ = ["EXIT_CODES", "EXIT_INTERRUPTED", "EXIT_OTHER", "main"]
 PROG = "superoffice-soap"
 MASKED = "********"
 _SECRET_FIELDS = frozenset({"secret_value", "ticket"})
+#: Options whose value is a secret (as typed; -stdin and -env forms extend the last three).
+_SECRET_OPTIONS = ("--ticket", "--application-token", "--password", "--access-token", "--secret")
 _TRACE_EXCHANGES = 50
 _WIDE = 100  # a table cell longer than this is cut (--json shows every value whole)
+_MAX_TIMEOUT = 86400  # seconds; far larger values overflow the socket layer's clock
 
 #: Exit code for each error class (the first match wins).
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
@@ -187,7 +191,7 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
             if getattr(args, "trace", False):
                 _print_trace(args.agents, err)
     except _UsageError as exc:
-        _say(err, str(exc))
+        _say(err, _masked(str(exc), _secret_values(arguments)))
         err.write(f"Run '{exc.command or command} --help' for usage.\n")
         return EXIT_USAGE
     except SuperOfficeSoapError as exc:
@@ -197,10 +201,48 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
 
 def _say(err: TextIO, message: str) -> None:
     try:
-        err.write(f"{PROG}: error: {message}\n")
+        err.write(f"{PROG}: error: {_printable(message)}\n")
         err.flush()
     except (OSError, ValueError):  # stderr itself is closed: nothing left to tell
         pass
+
+
+def _secret_option(name: str) -> bool:
+    """An option whose value is a secret: one of them, an abbreviation of one (three letters at
+    least) or one with a suffix (``--password-stdin=…``); not ``-env``, whose value names a
+    variable."""
+    if not name.startswith("--") or len(name) < 5 or name.endswith("-env"):
+        return False
+    return any(option.startswith(name) or name.startswith(option) for option in _SECRET_OPTIONS)
+
+
+def _secret_values(arguments: Sequence[str]) -> list[str]:
+    """What the arguments give to secret options, even where there is no such option (a ticket
+    passed to system-info): a usage error repeats unknown arguments, and must not show these."""
+    values = []
+    for index, token in enumerate(arguments):
+        name, equals, value = token.partition("=")
+        if not _secret_option(name):
+            continue
+        if not equals and index + 1 < len(arguments) and arguments[index + 1][:1] != "-":
+            value = arguments[index + 1]
+        if value.strip():
+            values.append(value)
+    return sorted(values, key=len, reverse=True)
+
+
+def _masked(message: str, secrets: Sequence[str]) -> str:
+    """``message`` with each secret, as given or as repr shows it, replaced by MASKED (only where
+    it stands as a whole argument, so a short one does not eat into words)."""
+    for secret in secrets:
+        for shown in dict.fromkeys((secret, repr(secret)[1:-1])):
+            message = re.sub(rf"(?<![^\s='\"]){re.escape(shown)}(?![^\s'\",])", MASKED, message)
+    return message
+
+
+def _printable(text: str) -> str:
+    """One line whatever an argument held: line breaks and other control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _detach(out: TextIO) -> None:
@@ -225,6 +267,11 @@ def _explain(exc: SuperOfficeSoapError, command: str) -> str:
         return f"{message} (check SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD)"
     if isinstance(exc, NetServerError) and _about_the_ticket(exc):
         return f"{message} (check --ticket or SUPEROFFICE_TICKET; '{PROG} login' gets a new one)"
+    if isinstance(exc, HTTPStatusError) and exc.status_code == 415:
+        return (
+            f"{message} (the server refused the SOAP version sent: check --soap-version or "
+            "SUPEROFFICE_SOAP_VERSION; NetServer takes 1.1, auto finds it)"
+        )
     if isinstance(exc, TransportError) and exc.kind in ("connect", "connect timeout"):
         return f"{message} (check --url or SUPEROFFICE_URL, and that the server is up)"
     return message
@@ -285,7 +332,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
-    with _user_agent(args) as agent:
+    call = _call(args, GET_UNTRUSTED_CREDENTIALS, GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE)
+    with _user_agent(args, call) as agent:
         if args.associate_id is None:
             result = agent.get_untrusted_credentials(args.type)
             whose = "for the signed-in user"
@@ -315,7 +363,13 @@ def _save_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
         valid_to=NEVER_EXPIRES if valid_to is None else valid_to,
         is_active=args.active,
     )
-    with _user_agent(args) as agent:
+    call = _call(
+        args,
+        SAVE_UNTRUSTED_CREDENTIALS,
+        SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        credentials=credentials,
+    )
+    with _user_agent(args, call) as agent:
         if args.associate_id is None:
             agent.save_untrusted_credentials(args.type, credentials)
         else:
@@ -334,7 +388,13 @@ def _save_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _remove_untrusted_credentials(args: argparse.Namespace, out: TextIO) -> int:
-    with _user_agent(args) as agent:
+    call = _call(
+        args,
+        REMOVE_UNTRUSTED_CREDENTIALS,
+        REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        public_value=args.public_value,
+    )
+    with _user_agent(args, call) as agent:
         if args.associate_id is None:
             agent.remove_untrusted_credentials(args.type, args.public_value)
         else:
@@ -662,7 +722,7 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
         type=_seconds,
         default=30.0,
         metavar="SECONDS",
-        help="seconds > 0 (default 30)",
+        help=f"seconds > 0, at most {_MAX_TIMEOUT} (default 30)",
     )
     parser.add_argument(
         "--trace",
@@ -726,8 +786,10 @@ def _seconds(value: str) -> float:
         seconds = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {value!r}")
+    if not 0 < seconds <= _MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds > 0 and at most {_MAX_TIMEOUT} (a day), got {value!r}"
+        )
     return seconds
 
 
@@ -762,9 +824,23 @@ def _text() -> Callable[[str], str]:
 # Helpers
 
 
-def _user_agent(args: argparse.Namespace) -> UserAgent:
+_Call = tuple[Operation[Any], dict[str, object]]
+
+
+def _call(
+    args: argparse.Namespace, caller: Operation[Any], for_associate: Operation[Any], **more: object
+) -> _Call:
+    """The operation a credentials command calls and its arguments, by the library's names."""
+    arguments: dict[str, object] = {"credential_type": args.type, **more}
+    if args.associate_id is None:
+        return caller, arguments
+    return for_associate, {"associate_id": args.associate_id, **arguments}
+
+
+def _user_agent(args: argparse.Namespace, call: Optional[_Call] = None) -> UserAgent:
     """An agent with the ticket from --ticket / SUPEROFFICE_TICKET, or logged in with
-    SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD."""
+    SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD. Before such a login, ``call`` (the command's
+    operation and arguments) is checked, so that an invalid argument sends nothing at all."""
     url = _url(args)
     options: dict[str, Any] = {
         "application_token": _application_token(args),
@@ -784,6 +860,9 @@ def _user_agent(args: argparse.Namespace) -> UserAgent:
                 "a ticket is required: --ticket or SUPEROFFICE_TICKET, or set "
                 f"SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD to log in (see '{PROG} login')"
             )
+        if call is not None:
+            services = args.services or DEFAULT_SERVICES
+            build_envelope(call[0], call[1], soap_version="1.1", services=services)
         agent = UserAgent.login(url, username, password, **options)
     args.agents.append(agent)
     return agent
