@@ -65,13 +65,29 @@ from superoffice_soap.testing import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+# The answers measured are written by the tests' answer writer (tests/_responses.py): the
+# benchmarks parse what the tests check. The repository root goes first on the path for it.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests._responses import (  # noqa: E402  (needs the path entry above)
+    NIL,
+    WireCredentials,
+    WireFieldProperty,
+    WireHeaders,
+    WireRight,
+    envelope,
+    response_headers,
+    to_bytes,
+)
+from tests._responses import credentials_response as _payload  # noqa: E402
+
 WSDL = REPO / "tests" / "reference" / "user-credentials.wsdl"
 
 OPERATION = GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE
 OPERATION_NAME = "GetUntrustedCredentialsForAssociate"
 NS = "http://www.superoffice.net/ws/crm/NetServer/Services86"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 WSA = "http://www.w3.org/2005/08/addressing"
 BINDING = f"{{{NS}}}BasicHttpBinding_User"
 BASE_URL = "https://sod.superoffice.com/Cust12345/Remote/Services86"
@@ -420,69 +436,46 @@ def _timed_measure(
 # ============================================================================ 2. parse
 
 
-def _q(name: str) -> str:
-    return f"{{{NS}}}{name}"
+_ANSWER_HEADERS = WireHeaders(exception_info=NIL, extra_info=[], succeeded="true", time_zone=NIL)
+_FIELD_PROPERTY = WireFieldProperty(
+    field_right=WireRight(mask="Read Write", reason=""),
+    field_type="System.String",
+    field_length="255",
+)
 
 
-_NIL = f"{{{XSI}}}nil"
-_TOP_NSMAP = {None: NS, "i": XSI}
-
-
-def _nil(parent: etree._Element, name: str) -> None:
-    etree.SubElement(parent, _q(name)).set(_NIL, "true")
-
-
-def _text(parent: etree._Element, name: str, text: str) -> None:
-    etree.SubElement(parent, _q(name)).text = text
+def _wire_item(index: int) -> WireCredentials:
+    """Item ``index`` of the answer, in wire text (see ``credentials_response``)."""
+    carrier = index % 4 == 0
+    day = 1 + index % 28
+    return WireCredentials(
+        table_right=WireRight(mask="Select Update Delete", reason=NIL) if carrier else NIL,
+        field_properties=(
+            [("SecretValue", _FIELD_PROPERTY), ("PublicValue", _FIELD_PROPERTY)] if carrier else NIL
+        ),
+        valid_from=f"2023-04-{day:02d}T08:15:30.{index % 10_000_000:07d}+02:00",
+        valid_to="2026-01-31T17:00:00.1234567Z"
+        if index % 3 == 0
+        else "9999-12-31T23:59:59.9999999",
+        comment=f"Mailbox of associate {index + 1}",
+        secret_value=f"s3cr3t-{index:05d}-Xy!",
+        public_value=f"user{index + 1}@example.com",
+        is_active="false" if index % 5 == 0 else "true",
+    )
 
 
 def credentials_response(items: int) -> bytes:
-    """A SOAP 1.1 answer with ``items`` credentials, as WCF's DataContractSerializer writes it.
+    """A SOAP 1.1 answer with ``items`` credentials, as WCF's DataContractSerializer writes it,
+    written by the tests' one answer writer (``tests/_responses.py``).
 
     Every fourth item carries a TableRight and two FieldProperties entries (the others have
-    them nil); dates have seven fractional digits and offsets; some never expire.
+    them nil); dates have seven fractional digits and offsets; some never expire; the four
+    response headers come first.
     """
-    root = etree.Element(_ENVELOPE, nsmap={"s": SOAP11})
-    header = etree.SubElement(root, _HEADER)
-    etree.SubElement(header, _q("ExceptionInfo"), nsmap=_TOP_NSMAP).set(_NIL, "true")
-    etree.SubElement(header, _q("ExtraInfo"), nsmap=_TOP_NSMAP)
-    etree.SubElement(header, _q("Succeeded"), nsmap={None: NS}).text = "true"
-    etree.SubElement(header, _q("TimeZone"), nsmap=_TOP_NSMAP).set(_NIL, "true")
-    body = etree.SubElement(root, _BODY)
-    wrapper = etree.SubElement(body, _q(f"{OPERATION_NAME}Response"), nsmap={None: NS})
-    response = etree.SubElement(wrapper, _q("Response"), nsmap={"i": XSI})
-    for index in range(items):
-        item = etree.SubElement(response, _q("UntrustedCredentials"))
-        if index % 4 == 0:
-            table_right = etree.SubElement(item, _q("TableRight"))
-            _text(table_right, "Mask", "Select Update Delete")
-            _nil(table_right, "Reason")
-            properties = etree.SubElement(item, _q("FieldProperties"))
-            for key in ("SecretValue", "PublicValue"):
-                pair = etree.SubElement(properties, _q("FieldPropertyDictionaryKeyValuePair"))
-                _text(pair, "Key", key)
-                value = etree.SubElement(pair, _q("Value"))
-                field_right = etree.SubElement(value, _q("FieldRight"))
-                _text(field_right, "Mask", "Read Write")
-                _text(field_right, "Reason", "")
-                _text(value, "FieldType", "System.String")
-                _text(value, "FieldLength", "255")
-        else:
-            _nil(item, "TableRight")
-            _nil(item, "FieldProperties")
-        day = 1 + index % 28
-        _text(item, "ValidFrom", f"2023-04-{day:02d}T08:15:30.{index % 10_000_000:07d}+02:00")
-        _text(
-            item,
-            "ValidTo",
-            "2026-01-31T17:00:00.1234567Z" if index % 3 == 0 else "9999-12-31T23:59:59.9999999",
-        )
-        _text(item, "Comment", f"Mailbox of associate {index + 1}")
-        _text(item, "SecretValue", f"s3cr3t-{index:05d}-Xy!")
-        _text(item, "PublicValue", f"user{index + 1}@example.com")
-        _text(item, "IsActive", "false" if index % 5 == 0 else "true")
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    return data
+    payload = _payload(
+        [_wire_item(index) for index in range(items)], wrapper=f"{OPERATION_NAME}Response"
+    )
+    return to_bytes(envelope(payload, response_headers(_ANSWER_HEADERS)))
 
 
 def _ours_parse(data: bytes) -> list[UntrustedCredentials]:
