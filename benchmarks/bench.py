@@ -11,7 +11,11 @@ What is measured, side by side:
    raw httpx posting pre-built bytes (the floor) vs a zeep client;
 4. import time in fresh interpreters: ``superoffice_soap`` vs its dependencies vs ``zeep``;
 5. peak memory of parsing the 10,000-item answer vs the lxml tree's own footprint;
-6. the bulk helper vs a sequential loop for 1,000 associates over loopback.
+6. the bulk helper vs a sequential loop for 1,000 associates over loopback;
+7. how answers are read, a table of its own: the library's table walk (``parse_response``) vs an
+   XPath-driven reader of the same strict rules (``benchmarks/xpath_reader.py``) vs
+   ``etree.fromstring`` alone vs ``etree.fromstring`` plus a bare walk reading every element's
+   tag and text, on the same answers of 1 and 10,000 items.
 
 zeep is a development dependency and loads the reference WSDL kept with the tests
 (``tests/reference/user-credentials.wsdl``); without either, the zeep columns read "n/a" and
@@ -21,7 +25,7 @@ machine slows them alike. The exit code is 0 even when a target is missed: this 
 measurement, not a test.
 
 Options: ``--quick`` (tiny sizes, few repetitions), ``--json PATH`` (the raw numbers),
-``--markdown`` (the table as Markdown).
+``--markdown`` (the tables as Markdown), ``--reading`` (the reading table alone).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import importlib
 import json
@@ -69,6 +74,12 @@ REPO = Path(__file__).resolve().parents[1]
 # benchmarks parse what the tests check. The repository root goes first on the path for it.
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+# The XPath-driven reader (benchmarks/xpath_reader.py) sits next to this file; a path entry
+# finds it when this file is loaded as a module (tests/test_benchmarks.py) and not run.
+if str(REPO / "benchmarks") not in sys.path:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+
+from xpath_reader import parse_credentials_xpath  # noqa: E402
 
 from tests._responses import (  # noqa: E402  (needs the path entry above)
     NIL,
@@ -109,6 +120,7 @@ class Settings:
     repeat: int  # repetitions (batches) behind every timing median
     batch_seconds: float  # the length of one batch of a fast measure
     parse_sizes: tuple[int, int, int]
+    reading_sizes: tuple[int, int]  # the answers of the reading table
     import_repeat: int
     memory_items: int
     memory_repeat: int
@@ -127,6 +139,7 @@ FULL = Settings(
     repeat=5,
     batch_seconds=0.1,
     parse_sizes=(1, 100, 10_000),
+    reading_sizes=(1, 10_000),
     import_repeat=9,
     memory_items=10_000,
     memory_repeat=3,
@@ -144,6 +157,7 @@ QUICK = Settings(
     repeat=3,
     batch_seconds=0.005,
     parse_sizes=(1, 10, 100),
+    reading_sizes=(1, 100),
     import_repeat=1,
     memory_items=2_000,  # smaller trees hide below the page granularity of the RSS
     memory_repeat=1,
@@ -980,6 +994,103 @@ def measure_bulk(settings: Settings) -> list[Measure]:
     return measures
 
 
+# ============================================================================ 7. reading
+
+
+#: The readers of the reading table, in its order: (key, label).
+READERS: tuple[tuple[str, str], ...] = (
+    ("table", "table walk (parse_response, the library)"),
+    ("xpath", "XPath per field (benchmarks/xpath_reader.py)"),
+    ("walk", "etree.fromstring + bare walk (tag, text)"),
+    ("lxml", "etree.fromstring alone"),
+)
+
+
+def _bare_walk(data: bytes) -> int:
+    """The tree, then every element's tag and text read once: the least any reader that looks
+    at every element can cost in Python."""
+    count = 0
+    for element in etree.fromstring(data).iter():
+        tag, text = element.tag, element.text
+        count += tag is not None or text is not None
+    return count
+
+
+@dataclass
+class Reading:
+    """The reading table's timings of one answer size (seconds per parse)."""
+
+    items: int
+    bytes: int
+    timings: dict[str, Timing]
+
+    def seconds(self, key: str) -> float:
+        return self.timings[key].median
+
+
+def measure_reading(settings: Settings) -> list[Reading]:
+    readings: list[Reading] = []
+    for items in settings.reading_sizes:
+        _progress(f"reading an answer of {_items_label(items)}: table walk vs XPath")
+        data = credentials_response(items)
+        if parse_credentials_xpath(200, RESPONSE_HEADERS, data) != _ours_parse(data):
+            raise SystemExit("the XPath reader and parse_response read different values")
+        functions: dict[str, Callable[[], object]] = {
+            "table": functools.partial(_ours_parse, data),
+            "xpath": functools.partial(parse_credentials_xpath, 200, RESPONSE_HEADERS, data),
+            "walk": functools.partial(_bare_walk, data),
+            "lxml": functools.partial(etree.fromstring, data),
+        }
+        readings.append(Reading(items, len(data), compare(functions, settings)))
+    return readings
+
+
+def _reading_cell(reading: Reading, key: str) -> str:
+    large = reading.items >= 1_000
+    value = reading.seconds(key) * (1e3 if large else 1e6)
+    ratio = reading.seconds(key) / reading.seconds("lxml")
+    return f"{_number(value)} {'ms' if large else 'us'} ({ratio:.2f}x)"
+
+
+def render_reading(readings: Sequence[Reading], markdown: bool) -> str:
+    """Reader by answer size: median time per answer and, in parentheses, times fromstring."""
+    columns = ["reader", *(f"{_items_label(r.items)} ({r.bytes:,} bytes)" for r in readings)]
+    rows = [columns]
+    rows += [[label, *(_reading_cell(r, key) for r in readings)] for key, label in READERS]
+    rows.append(
+        [
+            "XPath / table walk",
+            *(f"{r.seconds('xpath') / r.seconds('table'):.2f}x" for r in readings),
+        ]
+    )
+    if markdown:
+        lines = ["| " + " | ".join(cells) + " |" for cells in rows]
+        lines.insert(1, "| " + " | ".join("---" for _ in columns) + " |")
+        return "\n".join(lines)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _reading_json(readings: Sequence[Reading]) -> dict[str, object]:
+    return {
+        str(r.items): {
+            "bytes": r.bytes,
+            "median_s": {key: r.seconds(key) for key, _ in READERS},
+            "times_fromstring": {key: r.seconds(key) / r.seconds("lxml") for key, _ in READERS},
+            "xpath_over_table": r.seconds("xpath") / r.seconds("table"),
+            "raw": {
+                key: {"samples_s": t.samples, "calls_per_batch": t.number}
+                for key, t in r.timings.items()
+            },
+        }
+        for r in readings
+    }
+
+
 # ============================================================================ the table
 
 
@@ -1116,7 +1227,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few repetitions")
     parser.add_argument("--json", metavar="PATH", help="write the raw numbers to PATH")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--reading", action="store_true", help="only the reading table (table walk vs XPath)"
+    )
     parser.add_argument("--memory-child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -1126,7 +1240,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     settings = QUICK if args.quick else FULL
     machine = _machine()
     started = time.perf_counter()
-    measures, zeep_absent, zeep = run(settings)
+    measures: list[Measure] = []
+    zeep_absent = ""
+    zeep: Optional[Zeep] = None
+    if not args.reading:
+        measures, zeep_absent, zeep = run(settings)
+    readings = measure_reading(settings)
     elapsed = time.perf_counter() - started
     met, measured, unmeasured = _targets(measures)
 
@@ -1135,28 +1254,38 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         f"superoffice-soap benchmarks{' (quick)' if settings.quick else ''}: "
         f"Python {machine['python']} on {machine['platform']}, {machine['cpus']} CPUs"
         + (f", load average {load[0]} at start" if isinstance(load, list) else "")
-        + (f", zeep {zeep.version}" if zeep is not None else f", zeep {zeep_absent}")
+        + ("" if args.reading else f", zeep {zeep.version}" if zeep else f", zeep {zeep_absent}")
     )
+    if not args.reading:
+        print(
+            "Medians; times per call unless noted. Loopback numbers include the stand-in's own "
+            "server time (it runs in a process of its own)."
+        )
+        print()
+        print(render(measures, zeep_absent, args.markdown))
+        print()
+        print(
+            "(*) tracemalloc sees Python's allocations only, not libxml2's: the tree reads ~0 "
+            "there. The peak-RSS row (a fresh interpreter's VmHWM around one parse) holds the "
+            "target."
+        )
+        print(
+            "Bulk rows: the target row's stand-in runs in its own process and pauses before each "
+            "answer, as a network and a real NetServer do. The info rows' stand-in answers at "
+            "once from this process (sharing its GIL): there is no waiting to overlap."
+        )
+        summary = f"targets met: {met} of {measured}"
+        if unmeasured:
+            summary += f" ({len(unmeasured)} not measured: {'; '.join(unmeasured)})"
+        print(summary)
+    print()
     print(
-        "Medians; times per call unless noted. Loopback numbers include the stand-in's own "
-        "server time (it runs in a process of its own)."
+        "How answers are read (GetUntrustedCredentialsForAssociate answers; median per answer, "
+        "in parentheses times etree.fromstring alone):"
     )
     print()
-    print(render(measures, zeep_absent, args.markdown))
-    print()
-    print(
-        "(*) tracemalloc sees Python's allocations only, not libxml2's: the tree reads ~0 there. "
-        "The peak-RSS row (a fresh interpreter's VmHWM around one parse) holds the target."
-    )
-    print(
-        "Bulk rows: the target row's stand-in runs in its own process and pauses before each "
-        "answer, as a network and a real NetServer do. The info rows' stand-in answers at once "
-        "from this process (sharing its GIL): there is no waiting to overlap."
-    )
-    summary = f"targets met: {met} of {measured}"
-    if unmeasured:
-        summary += f" ({len(unmeasured)} not measured: {'; '.join(unmeasured)})"
-    print(f"{summary}; run took {elapsed:.0f} s")
+    print(render_reading(readings, args.markdown))
+    print(f"run took {elapsed:.0f} s")
 
     if args.json:
         report = {
@@ -1167,6 +1296,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "duration_s": elapsed,
             "measures": {measure.key: _jsonable(measure) for measure in measures},
             "targets": {"met": met, "measured": measured, "not_measured": unmeasured},
+            "reading": _reading_json(readings),
         }
         Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
     return 0
