@@ -11,7 +11,11 @@ What is measured, side by side:
    raw httpx posting pre-built bytes (the floor) vs a zeep client;
 4. import time in fresh interpreters: ``superoffice_soap`` vs its dependencies vs ``zeep``;
 5. peak memory of parsing the 10,000-item answer vs the lxml tree's own footprint;
-6. the bulk helper vs a sequential loop for 1,000 associates over loopback.
+6. the bulk helper vs a sequential loop for 1,000 associates over loopback;
+7. how answers are read, a table of its own: the library's table walk (``parse_response``) vs an
+   XPath-driven reader of the same strict rules (``benchmarks/xpath_reader.py``) vs
+   ``etree.fromstring`` alone vs ``etree.fromstring`` plus a bare walk reading every element's
+   tag and text, on the same answers of 1 and 10,000 items.
 
 zeep is a development dependency and loads the reference WSDL kept with the tests
 (``tests/reference/user-credentials.wsdl``); without either, the zeep columns read "n/a" and
@@ -21,7 +25,7 @@ machine slows them alike. The exit code is 0 even when a target is missed: this 
 measurement, not a test.
 
 Options: ``--quick`` (tiny sizes, few repetitions), ``--json PATH`` (the raw numbers),
-``--markdown`` (the table as Markdown).
+``--markdown`` (the tables as Markdown), ``--reading`` (the reading table alone).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import importlib
 import json
@@ -65,13 +70,35 @@ from superoffice_soap.testing import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+# The answers measured are written by the tests' answer writer (tests/_responses.py): the
+# benchmarks parse what the tests check. The repository root goes first on the path for it.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+# The XPath-driven reader (benchmarks/xpath_reader.py) sits next to this file; a path entry
+# finds it when this file is loaded as a module (tests/test_benchmarks.py) and not run.
+if str(REPO / "benchmarks") not in sys.path:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+
+from xpath_reader import parse_credentials_xpath  # noqa: E402
+
+from tests._responses import (  # noqa: E402  (needs the path entry above)
+    NIL,
+    WireCredentials,
+    WireFieldProperty,
+    WireHeaders,
+    WireRight,
+    envelope,
+    response_headers,
+    to_bytes,
+)
+from tests._responses import credentials_response as _payload  # noqa: E402
+
 WSDL = REPO / "tests" / "reference" / "user-credentials.wsdl"
 
 OPERATION = GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE
 OPERATION_NAME = "GetUntrustedCredentialsForAssociate"
 NS = "http://www.superoffice.net/ws/crm/NetServer/Services86"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 WSA = "http://www.w3.org/2005/08/addressing"
 BINDING = f"{{{NS}}}BasicHttpBinding_User"
 BASE_URL = "https://sod.superoffice.com/Cust12345/Remote/Services86"
@@ -93,6 +120,7 @@ class Settings:
     repeat: int  # repetitions (batches) behind every timing median
     batch_seconds: float  # the length of one batch of a fast measure
     parse_sizes: tuple[int, int, int]
+    reading_sizes: tuple[int, int]  # the answers of the reading table
     import_repeat: int
     memory_items: int
     memory_repeat: int
@@ -111,6 +139,7 @@ FULL = Settings(
     repeat=5,
     batch_seconds=0.1,
     parse_sizes=(1, 100, 10_000),
+    reading_sizes=(1, 10_000),
     import_repeat=9,
     memory_items=10_000,
     memory_repeat=3,
@@ -128,6 +157,7 @@ QUICK = Settings(
     repeat=3,
     batch_seconds=0.005,
     parse_sizes=(1, 10, 100),
+    reading_sizes=(1, 100),
     import_repeat=1,
     memory_items=2_000,  # smaller trees hide below the page granularity of the RSS
     memory_repeat=1,
@@ -420,69 +450,46 @@ def _timed_measure(
 # ============================================================================ 2. parse
 
 
-def _q(name: str) -> str:
-    return f"{{{NS}}}{name}"
+_ANSWER_HEADERS = WireHeaders(exception_info=NIL, extra_info=[], succeeded="true", time_zone=NIL)
+_FIELD_PROPERTY = WireFieldProperty(
+    field_right=WireRight(mask="Read Write", reason=""),
+    field_type="System.String",
+    field_length="255",
+)
 
 
-_NIL = f"{{{XSI}}}nil"
-_TOP_NSMAP = {None: NS, "i": XSI}
-
-
-def _nil(parent: etree._Element, name: str) -> None:
-    etree.SubElement(parent, _q(name)).set(_NIL, "true")
-
-
-def _text(parent: etree._Element, name: str, text: str) -> None:
-    etree.SubElement(parent, _q(name)).text = text
+def _wire_item(index: int) -> WireCredentials:
+    """Item ``index`` of the answer, in wire text (see ``credentials_response``)."""
+    carrier = index % 4 == 0
+    day = 1 + index % 28
+    return WireCredentials(
+        table_right=WireRight(mask="Select Update Delete", reason=NIL) if carrier else NIL,
+        field_properties=(
+            [("SecretValue", _FIELD_PROPERTY), ("PublicValue", _FIELD_PROPERTY)] if carrier else NIL
+        ),
+        valid_from=f"2023-04-{day:02d}T08:15:30.{index % 10_000_000:07d}+02:00",
+        valid_to="2026-01-31T17:00:00.1234567Z"
+        if index % 3 == 0
+        else "9999-12-31T23:59:59.9999999",
+        comment=f"Mailbox of associate {index + 1}",
+        secret_value=f"s3cr3t-{index:05d}-Xy!",
+        public_value=f"user{index + 1}@example.com",
+        is_active="false" if index % 5 == 0 else "true",
+    )
 
 
 def credentials_response(items: int) -> bytes:
-    """A SOAP 1.1 answer with ``items`` credentials, as WCF's DataContractSerializer writes it.
+    """A SOAP 1.1 answer with ``items`` credentials, as WCF's DataContractSerializer writes it,
+    written by the tests' one answer writer (``tests/_responses.py``).
 
     Every fourth item carries a TableRight and two FieldProperties entries (the others have
-    them nil); dates have seven fractional digits and offsets; some never expire.
+    them nil); dates have seven fractional digits and offsets; some never expire; the four
+    response headers come first.
     """
-    root = etree.Element(_ENVELOPE, nsmap={"s": SOAP11})
-    header = etree.SubElement(root, _HEADER)
-    etree.SubElement(header, _q("ExceptionInfo"), nsmap=_TOP_NSMAP).set(_NIL, "true")
-    etree.SubElement(header, _q("ExtraInfo"), nsmap=_TOP_NSMAP)
-    etree.SubElement(header, _q("Succeeded"), nsmap={None: NS}).text = "true"
-    etree.SubElement(header, _q("TimeZone"), nsmap=_TOP_NSMAP).set(_NIL, "true")
-    body = etree.SubElement(root, _BODY)
-    wrapper = etree.SubElement(body, _q(f"{OPERATION_NAME}Response"), nsmap={None: NS})
-    response = etree.SubElement(wrapper, _q("Response"), nsmap={"i": XSI})
-    for index in range(items):
-        item = etree.SubElement(response, _q("UntrustedCredentials"))
-        if index % 4 == 0:
-            table_right = etree.SubElement(item, _q("TableRight"))
-            _text(table_right, "Mask", "Select Update Delete")
-            _nil(table_right, "Reason")
-            properties = etree.SubElement(item, _q("FieldProperties"))
-            for key in ("SecretValue", "PublicValue"):
-                pair = etree.SubElement(properties, _q("FieldPropertyDictionaryKeyValuePair"))
-                _text(pair, "Key", key)
-                value = etree.SubElement(pair, _q("Value"))
-                field_right = etree.SubElement(value, _q("FieldRight"))
-                _text(field_right, "Mask", "Read Write")
-                _text(field_right, "Reason", "")
-                _text(value, "FieldType", "System.String")
-                _text(value, "FieldLength", "255")
-        else:
-            _nil(item, "TableRight")
-            _nil(item, "FieldProperties")
-        day = 1 + index % 28
-        _text(item, "ValidFrom", f"2023-04-{day:02d}T08:15:30.{index % 10_000_000:07d}+02:00")
-        _text(
-            item,
-            "ValidTo",
-            "2026-01-31T17:00:00.1234567Z" if index % 3 == 0 else "9999-12-31T23:59:59.9999999",
-        )
-        _text(item, "Comment", f"Mailbox of associate {index + 1}")
-        _text(item, "SecretValue", f"s3cr3t-{index:05d}-Xy!")
-        _text(item, "PublicValue", f"user{index + 1}@example.com")
-        _text(item, "IsActive", "false" if index % 5 == 0 else "true")
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    return data
+    payload = _payload(
+        [_wire_item(index) for index in range(items)], wrapper=f"{OPERATION_NAME}Response"
+    )
+    return to_bytes(envelope(payload, response_headers(_ANSWER_HEADERS)))
 
 
 def _ours_parse(data: bytes) -> list[UntrustedCredentials]:
@@ -987,6 +994,103 @@ def measure_bulk(settings: Settings) -> list[Measure]:
     return measures
 
 
+# ============================================================================ 7. reading
+
+
+#: The readers of the reading table, in its order: (key, label).
+READERS: tuple[tuple[str, str], ...] = (
+    ("table", "table walk (parse_response, the library)"),
+    ("xpath", "XPath per field (benchmarks/xpath_reader.py)"),
+    ("walk", "etree.fromstring + bare walk (tag, text)"),
+    ("lxml", "etree.fromstring alone"),
+)
+
+
+def _bare_walk(data: bytes) -> int:
+    """The tree, then every element's tag and text read once: the least any reader that looks
+    at every element can cost in Python."""
+    count = 0
+    for element in etree.fromstring(data).iter():
+        tag, text = element.tag, element.text
+        count += tag is not None or text is not None
+    return count
+
+
+@dataclass
+class Reading:
+    """The reading table's timings of one answer size (seconds per parse)."""
+
+    items: int
+    bytes: int
+    timings: dict[str, Timing]
+
+    def seconds(self, key: str) -> float:
+        return self.timings[key].median
+
+
+def measure_reading(settings: Settings) -> list[Reading]:
+    readings: list[Reading] = []
+    for items in settings.reading_sizes:
+        _progress(f"reading an answer of {_items_label(items)}: table walk vs XPath")
+        data = credentials_response(items)
+        if parse_credentials_xpath(200, RESPONSE_HEADERS, data) != _ours_parse(data):
+            raise SystemExit("the XPath reader and parse_response read different values")
+        functions: dict[str, Callable[[], object]] = {
+            "table": functools.partial(_ours_parse, data),
+            "xpath": functools.partial(parse_credentials_xpath, 200, RESPONSE_HEADERS, data),
+            "walk": functools.partial(_bare_walk, data),
+            "lxml": functools.partial(etree.fromstring, data),
+        }
+        readings.append(Reading(items, len(data), compare(functions, settings)))
+    return readings
+
+
+def _reading_cell(reading: Reading, key: str) -> str:
+    large = reading.items >= 1_000
+    value = reading.seconds(key) * (1e3 if large else 1e6)
+    ratio = reading.seconds(key) / reading.seconds("lxml")
+    return f"{_number(value)} {'ms' if large else 'us'} ({ratio:.2f}x)"
+
+
+def render_reading(readings: Sequence[Reading], markdown: bool) -> str:
+    """Reader by answer size: median time per answer and, in parentheses, times fromstring."""
+    columns = ["reader", *(f"{_items_label(r.items)} ({r.bytes:,} bytes)" for r in readings)]
+    rows = [columns]
+    rows += [[label, *(_reading_cell(r, key) for r in readings)] for key, label in READERS]
+    rows.append(
+        [
+            "XPath / table walk",
+            *(f"{r.seconds('xpath') / r.seconds('table'):.2f}x" for r in readings),
+        ]
+    )
+    if markdown:
+        lines = ["| " + " | ".join(cells) + " |" for cells in rows]
+        lines.insert(1, "| " + " | ".join("---" for _ in columns) + " |")
+        return "\n".join(lines)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _reading_json(readings: Sequence[Reading]) -> dict[str, object]:
+    return {
+        str(r.items): {
+            "bytes": r.bytes,
+            "median_s": {key: r.seconds(key) for key, _ in READERS},
+            "times_fromstring": {key: r.seconds(key) / r.seconds("lxml") for key, _ in READERS},
+            "xpath_over_table": r.seconds("xpath") / r.seconds("table"),
+            "raw": {
+                key: {"samples_s": t.samples, "calls_per_batch": t.number}
+                for key, t in r.timings.items()
+            },
+        }
+        for r in readings
+    }
+
+
 # ============================================================================ the table
 
 
@@ -1123,7 +1227,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few repetitions")
     parser.add_argument("--json", metavar="PATH", help="write the raw numbers to PATH")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--reading", action="store_true", help="only the reading table (table walk vs XPath)"
+    )
     parser.add_argument("--memory-child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -1133,7 +1240,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     settings = QUICK if args.quick else FULL
     machine = _machine()
     started = time.perf_counter()
-    measures, zeep_absent, zeep = run(settings)
+    measures: list[Measure] = []
+    zeep_absent = ""
+    zeep: Optional[Zeep] = None
+    if not args.reading:
+        measures, zeep_absent, zeep = run(settings)
+    readings = measure_reading(settings)
     elapsed = time.perf_counter() - started
     met, measured, unmeasured = _targets(measures)
 
@@ -1142,28 +1254,38 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         f"superoffice-soap benchmarks{' (quick)' if settings.quick else ''}: "
         f"Python {machine['python']} on {machine['platform']}, {machine['cpus']} CPUs"
         + (f", load average {load[0]} at start" if isinstance(load, list) else "")
-        + (f", zeep {zeep.version}" if zeep is not None else f", zeep {zeep_absent}")
+        + ("" if args.reading else f", zeep {zeep.version}" if zeep else f", zeep {zeep_absent}")
     )
+    if not args.reading:
+        print(
+            "Medians; times per call unless noted. Loopback numbers include the stand-in's own "
+            "server time (it runs in a process of its own)."
+        )
+        print()
+        print(render(measures, zeep_absent, args.markdown))
+        print()
+        print(
+            "(*) tracemalloc sees Python's allocations only, not libxml2's: the tree reads ~0 "
+            "there. The peak-RSS row (a fresh interpreter's VmHWM around one parse) holds the "
+            "target."
+        )
+        print(
+            "Bulk rows: the target row's stand-in runs in its own process and pauses before each "
+            "answer, as a network and a real NetServer do. The info rows' stand-in answers at "
+            "once from this process (sharing its GIL): there is no waiting to overlap."
+        )
+        summary = f"targets met: {met} of {measured}"
+        if unmeasured:
+            summary += f" ({len(unmeasured)} not measured: {'; '.join(unmeasured)})"
+        print(summary)
+    print()
     print(
-        "Medians; times per call unless noted. Loopback numbers include the stand-in's own "
-        "server time (it runs in a process of its own)."
+        "How answers are read (GetUntrustedCredentialsForAssociate answers; median per answer, "
+        "in parentheses times etree.fromstring alone):"
     )
     print()
-    print(render(measures, zeep_absent, args.markdown))
-    print()
-    print(
-        "(*) tracemalloc sees Python's allocations only, not libxml2's: the tree reads ~0 there. "
-        "The peak-RSS row (a fresh interpreter's VmHWM around one parse) holds the target."
-    )
-    print(
-        "Bulk rows: the target row's stand-in runs in its own process and pauses before each "
-        "answer, as a network and a real NetServer do. The info rows' stand-in answers at once "
-        "from this process (sharing its GIL): there is no waiting to overlap."
-    )
-    summary = f"targets met: {met} of {measured}"
-    if unmeasured:
-        summary += f" ({len(unmeasured)} not measured: {'; '.join(unmeasured)})"
-    print(f"{summary}; run took {elapsed:.0f} s")
+    print(render_reading(readings, args.markdown))
+    print(f"run took {elapsed:.0f} s")
 
     if args.json:
         report = {
@@ -1174,6 +1296,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "duration_s": elapsed,
             "measures": {measure.key: _jsonable(measure) for measure in measures},
             "targets": {"met": met, "measured": measured, "not_measured": unmeasured},
+            "reading": _reading_json(readings),
         }
         Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
     return 0

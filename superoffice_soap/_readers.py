@@ -31,6 +31,7 @@ from .types import (
     ArrayOf,
     DictionaryOf,
     Enumeration,
+    Field,
     Flags,
     Raw,
     Scalar,
@@ -199,6 +200,11 @@ def _array(declaration: ArrayOf, ns: str) -> Decoder:
     return decode
 
 
+def _entry(**values: Any) -> tuple[Optional[str], Any, bool]:
+    """A dictionary entry: its key, its value, and whether a Value element was there."""
+    return values.get("key"), values.get("value"), "value" in values
+
+
 def _dictionary(declaration: DictionaryOf, ns: str) -> Decoder:
     """A WCF dictionary: 0..n ``pair{Key, Value}``; a duplicate or nil key is an error.
 
@@ -206,31 +212,14 @@ def _dictionary(declaration: DictionaryOf, ns: str) -> Decoder:
     """
     pair_name = declaration.pair
     pair_tag = f"{{{ns}}}{pair_name}"
-    key_tag, value_tag = f"{{{ns}}}Key", f"{{{ns}}}Value"
-    decode_value = reader(declaration.value, ns)
-
-    def read_pair(pair: etree._Element) -> tuple[Optional[str], Any, bool]:
-        _no_text(pair)
-        key: Optional[str] = None
-        value: Any = None
-        seen = 0
-        for child in pair:
-            _no_tail(child)
-            if child.tag == key_tag and seen == 0:
-                seen = 1
-                key = None if _is_nil(child, True) else _string(child)
-            elif child.tag == value_tag and seen < 2:
-                seen = 2
-                try:
-                    value = None if _is_nil(child, True) else decode_value(child)
-                except Problem as problem:
-                    problem.segments.append("Value")
-                    raise
-            elif child.tag in (key_tag, value_tag):
-                raise Problem(f"element {describe_tag(child.tag)} is repeated or out of order")
-            else:
-                raise Problem(f"unexpected element {describe_tag(child.tag)}")
-        return key, value, seen == 2
+    pair = reader(
+        Struct(
+            pair_name,
+            _entry,
+            (Field("Key", "key", STRING), Field("Value", "value", declaration.value)),
+        ),
+        ns,
+    )
 
     def decode(element: etree._Element) -> dict[str, Any]:
         _no_text(element)
@@ -240,7 +229,7 @@ def _dictionary(declaration: DictionaryOf, ns: str) -> Decoder:
                 raise Problem(f"unexpected element {describe_tag(child.tag)}")
             try:
                 _no_tail(child)
-                key, value, present = read_pair(child)
+                key, value, present = pair(child)
                 if key is None:
                     raise Problem("a dictionary entry without a Key")
                 if key in result:

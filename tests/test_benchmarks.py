@@ -1,13 +1,19 @@
-"""The benchmark script runs: ``benchmarks/bench.py --quick`` prints every row and writes every
-measure as a positive number. Timings are never asserted: they are measurements, not tests."""
+"""The benchmark script runs: ``benchmarks/bench.py --quick`` prints every row, writes every
+measure as a positive number, and its figures agree with each other: each median is the median
+of its samples, each ratio the one its medians give, each target's ok/MISS the one its figure
+and target give, the summary the count of those. Timings themselves are never asserted: they
+are measurements, not tests."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
+import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,10 +35,32 @@ MEASURES = {
     "bulk_sync",
     "bulk_async_in_process",
 }
+#: The targets (written here again, not read from the script): measure → side → target.
+TARGETS: dict[str, dict[str, str]] = {
+    "build_envelope": {"zeep": ">= 5x", "baseline": "<= 2x"},
+    "parse_small": {"zeep": ">= 10x"},
+    "parse_large": {"zeep": ">= 8x", "baseline": "<= 4x"},
+    "loopback": {"zeep": ">= 3x", "baseline": ">= 0.85x"},
+    "import": {"baseline": "<= +15 ms"},
+    "parse_memory": {"baseline": "<= 3x"},
+    "bulk_async": {"baseline": ">= 3x"},
+}
+SCALES = {"us": 1e6, "ms": 1e3}
+MIB = 1024 * 1024
+READERS = {
+    "table": "table walk (parse_response, the library)",
+    "xpath": "XPath per field (benchmarks/xpath_reader.py)",
+    "walk": "etree.fromstring + bare walk (tag, text)",
+    "lxml": "etree.fromstring alone",
+}
+
+Report = dict[str, Any]
 
 
-def test_quick_run_reports_every_measure(tmp_path: Path) -> None:
-    report_path = tmp_path / "bench.json"
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, str]:
+    """One ``--quick --json`` run of the script: its report and what it printed."""
+    report_path = tmp_path_factory.mktemp("bench") / "bench.json"
     finished = subprocess.run(
         [sys.executable, str(BENCH), "--quick", "--json", str(report_path)],
         cwd=REPO,
@@ -42,22 +70,132 @@ def test_quick_run_reports_every_measure(tmp_path: Path) -> None:
         check=False,
     )
     assert finished.returncode == 0, finished.stderr
-    report = json.loads(report_path.read_text())
+    report: Report = json.loads(report_path.read_text())
+    return report, finished.stdout
+
+
+def _row(stdout: str, label: str) -> str:
+    """The printed table row of a measure (its label, then the column gap)."""
+    (line,) = [line for line in stdout.splitlines() if line.startswith(label + "  ")]
+    return line
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def test_quick_run_reports_every_measure(quick_run: tuple[Report, str]) -> None:
+    report, stdout = quick_run
     measures = report["measures"]
     assert set(measures) == MEASURES
-
     for key, measure in measures.items():
         assert measure["ours"] > 0, key
         assert measure["baseline"] > 0, key
         if measure["zeep_applies"]:  # zeep is a dev dependency; its WSDL is in tests/reference
             assert measure["zeep"] > 0, key
-        # the table printed the row
-        assert measure["label"] in finished.stdout, key
+        _row(stdout, measure["label"] + (" (info)" if measure["info"] else ""))
 
+
+def _figures(key: str, measure: Report) -> dict[str, float]:
+    """What each comparison of a measure must be, recomputed from its raw samples; the
+    figures shown (ours, baseline, zeep) are checked against the same samples on the way."""
+    raw = measure["raw"]
+    ours, baseline, zeep = measure["ours"], measure["baseline"], measure["zeep"]
+    expected: dict[str, float] = {}
+    if key in ("build_envelope", "parse_small", "parse_medium", "parse_large"):
+        scale = SCALES[measure["unit"]]
+        for name, shown in (("ours", ours), ("lxml", baseline), ("zeep", zeep)):
+            assert raw[name]["median_s"] == _median(raw[name]["samples_s"]), (key, name)
+            assert shown == pytest.approx(raw[name]["median_s"] * scale), (key, name)
+        expected = {"zeep": zeep / ours, "baseline": ours / baseline}
+    elif key == "loopback":
+        for name, shown in (("ours", ours), ("raw", baseline), ("zeep", zeep)):
+            assert raw[name]["median_s"] == _median(raw[name]["samples_s"]), (key, name)
+            assert shown == pytest.approx(1 / raw[name]["median_s"]), (key, name)
+        expected = {"zeep": ours / zeep, "baseline": ours / baseline}
+    elif key == "import":
+        median_ms = raw["median_ms"]
+        for name, values in raw["samples_s"].items():
+            assert median_ms[name] == pytest.approx(_median(values) * 1e3), (key, name)
+        assert (ours, baseline, zeep) == (
+            median_ms["ours"],
+            median_ms["dependencies"],
+            median_ms["zeep"],
+        )
+        expected = {"zeep": zeep / ours, "baseline": median_ms["on top"]}
+    elif key == "parse_memory":
+        assert ours == pytest.approx(_median(raw["ours_peak_bytes"]) / MIB)
+        assert baseline == pytest.approx(_median(raw["lxml_tree_bytes"]) / MIB)
+        expected = {"baseline": ours / baseline}
+    elif key.startswith("bulk"):
+        assert ours == _median(raw["samples_s"]["bulk"])
+        assert baseline == _median(raw["samples_s"]["sequential"])
+        expected = {"baseline": baseline / ours}
+    return expected
+
+
+def _meets(value: float, target: str) -> bool:
+    match = re.fullmatch(r"(<=|>=) \+?([0-9.]+)(x| ms)", target)
+    assert match is not None, target
+    operator, limit = match.group(1), float(match.group(2))
+    return value <= limit if operator == "<=" else value >= limit
+
+
+def test_quick_run_figures_and_targets_agree(quick_run: tuple[Report, str]) -> None:
+    """Every target row is there with a number; each ratio is the one its medians give; each
+    ok/MISS follows from the figure and the target; the printed rows and the summary say so."""
+    report, stdout = quick_run
+    measures = report["measures"]
+    met = 0
+    checked: set[tuple[str, str]] = set()
+    for key, measure in measures.items():
+        row = _row(stdout, measure["label"] + (" (info)" if measure["info"] else ""))
+        for side, value in _figures(key, measure).items():
+            comparison = measure[f"vs_{side}"]
+            assert isinstance(comparison["value"], float), (key, side)
+            assert comparison["value"] == pytest.approx(value), (key, side)
+            number = float(re.sub(r"[^0-9.]", "", comparison["text"].split()[0]))
+            decimals = len(comparison["text"].split()[0].split(".")[1].rstrip("xms"))
+            assert number == round(comparison["value"], decimals), (key, side)
+            target = TARGETS.get(key, {}).get(side)
+            assert comparison["target"] == target, (key, side)
+            if target is None:
+                assert comparison["met"] is None, (key, side)
+                assert f"{comparison['text']} [" not in row, (key, side)
+                continue
+            assert comparison["met"] is _meets(comparison["value"], target), (key, side)
+            mark = "ok" if comparison["met"] else "MISS"
+            assert f"{comparison['text']} [{mark} {target}]" in row, (key, side)
+            met += comparison["met"]
+            checked.add((key, side))
+    assert checked == {(key, side) for key, sides in TARGETS.items() for side in sides}
     targets = report["targets"]
-    assert targets["measured"] + len(targets["not_measured"]) == 10
-    assert 0 <= targets["met"] <= targets["measured"]
-    assert f"targets met: {targets['met']} of {targets['measured']}" in finished.stdout
+    assert targets == {"met": met, "measured": 10, "not_measured": []}
+    assert f"targets met: {met} of 10" in stdout
+
+
+def test_quick_run_reading_table(quick_run: tuple[Report, str]) -> None:
+    """The reading table: every reader at both sizes, each median from its samples, each ratio
+    from the medians, and the printed rows showing them."""
+    report, stdout = quick_run
+    reading = report["reading"]
+    assert list(reading) == ["1", "100"]  # --quick sizes
+    lines = stdout.splitlines()
+    for size, figures in reading.items():
+        medians = figures["median_s"]
+        assert set(medians) == set(READERS)
+        for key, median in medians.items():
+            assert median > 0
+            raw = figures["raw"][key]
+            assert median == _median(raw["samples_s"]), (size, key)
+            assert figures["times_fromstring"][key] == pytest.approx(median / medians["lxml"])
+        assert figures["xpath_over_table"] == pytest.approx(medians["xpath"] / medians["table"])
+        assert f"{figures['xpath_over_table']:.2f}x" in next(
+            line for line in lines if line.startswith("XPath / table walk")
+        )
+        for key, label in READERS.items():
+            row = next(line for line in lines if line.startswith(label))
+            assert f"({figures['times_fromstring'][key]:.2f}x)" in row, (size, key)
 
 
 def test_markdown_table() -> None:

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from superoffice_soap import __version__
-from superoffice_soap.cli import main
+from superoffice_soap import OPERATIONS, __version__
+from superoffice_soap.cli import _parser, main
 from superoffice_soap.testing import DEMO_TICKET, FakeNetServer, RunningServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -457,16 +457,58 @@ def test_system_info(running: RunningServer, capsys: pytest.CaptureFixture[str])
     assert "build_type" in out
 
 
-def test_every_operation_is_reachable() -> None:
-    from superoffice_soap import OPERATIONS
-    from superoffice_soap.cli import _parser
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    commands: dict[str, argparse.ArgumentParser] = action.choices
+    return commands
 
+
+def _named_operations(parser: argparse.ArgumentParser) -> set[str]:
+    """The operation names the commands' descriptions list on their ``SOAP operations: A / B.``
+    lines (fake-server has none), taken whole: a name that begins a longer one is not found
+    inside it."""
+    names: set[str] = set()
+    for command in _commands(parser).values():
+        for line in (command.description or "").splitlines():
+            if line.startswith("SOAP operations: "):
+                listed = line.removeprefix("SOAP operations: ").removesuffix(".")
+                names.update(listed.split(" / "))
+    return names
+
+
+def _unreachable(parser: argparse.ArgumentParser) -> list[str]:
+    """The operations (``Service.Name``) no command names."""
+    named = _named_operations(parser)
+    return [f"{service}.{name}" for service, name in OPERATIONS if name not in named]
+
+
+def test_every_operation_is_reachable() -> None:
+    assert _unreachable(_parser()) == []
+
+
+def _without(description: str, name: str) -> str:
+    """``description`` with ``name`` taken off its ``SOAP operations:`` line."""
+    lines = []
+    for line in description.splitlines():
+        if line.startswith("SOAP operations: "):
+            listed = line.removeprefix("SOAP operations: ").removesuffix(".").split(" / ")
+            line = "SOAP operations: " + " / ".join(n for n in listed if n != name) + "."
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", ["GetUntrustedCredentials", "GetCredentialTypes"])
+def test_reachability_sees_a_missing_operation(name: str) -> None:
+    """A command that stops listing an operation whose name begins a longer one's
+    (GetUntrustedCredentials / GetUntrustedCredentialsForAssociate, GetCredentialTypes /
+    GetCredentialTypesForUserType) is found missing, though the longer name still contains it."""
     parser = _parser()
-    helps = parser.format_help()
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    text = helps + "".join(p.format_help() for p in subparsers.choices.values())
-    for service, name in OPERATIONS:
-        assert name in text, f"{service}.{name} has no command"
+    for command in _commands(parser).values():
+        command.description = _without(command.description or "", name)
+    text = "".join(command.format_help() for command in _commands(parser).values())
+    assert name in text  # a substring match would still find it
+    (service,) = (s for s, n in OPERATIONS if n == name)
+    assert _unreachable(parser) == [f"{service}.{name}"]
 
 
 # ----------------------------------------------------------------------------------------------
