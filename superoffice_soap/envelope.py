@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import NamedTuple, Optional
+from typing import Optional
 
+import attrs
 from lxml import etree
 
 from ._namespaces import SOAP11, SOAP12, SOAP12_ENCODING, XSD, XSI, XSI_TYPE
@@ -151,7 +152,8 @@ def _write_time_zone(header: etree._Element, ns: str, time_zone: SoTimeZone) -> 
 # Values, from their declarations
 
 
-class _Context(NamedTuple):
+@attrs.frozen
+class _Context:
     """Where values are written: the Services namespace, the service's prefix, and for SOAP 1.2
     (whose values carry ``xsi:type``) the prefix of each declared namespace; None: no annotations."""
 

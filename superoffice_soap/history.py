@@ -12,8 +12,9 @@ with the history on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple, Optional
+from typing import Optional
 
+import attrs
 from lxml import etree
 
 from ._xml import REDACTED, is_xml_content_type, safe_parser, scrub
@@ -28,7 +29,8 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "
 _MAX_TEXT = 256 * 1024
 
 
-class Exchange(NamedTuple):
+@attrs.frozen
+class Exchange:
     """One request and its answer (or the transport error), secrets masked."""
 
     operation: str

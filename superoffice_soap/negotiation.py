@@ -23,8 +23,10 @@ import functools
 import logging
 import re
 import threading
-from typing import NamedTuple, Optional
+from typing import Optional
 from urllib.parse import urlsplit
+
+import attrs
 
 from ._flight import Flight
 from .operations import SoapVersion
@@ -101,7 +103,8 @@ def server_root(url: str) -> str:
 _SERVICES_ROOT = re.compile(r"(.*?/Remote/Services\d+)(?:/|$)", re.IGNORECASE)
 
 
-class Claim(NamedTuple):
+@attrs.frozen
+class Claim:
     """What a call may do about the SOAP version (exactly one field is set, or none):
 
     * ``version``: the server's known version — send in it;

@@ -25,8 +25,9 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, NamedTuple, Optional
+from typing import Any, Literal, Optional
 
+import attrs
 from lxml import etree
 
 from ._http import header
@@ -48,7 +49,8 @@ _EXCERPT_CHARS = 200
 # --------------------------------------------------------------------------------------------
 
 
-class ReceivedEnvelope(NamedTuple):
+@attrs.frozen
+class ReceivedEnvelope:
     """A well-formed SOAP envelope: its version, its Header (or None) and its one Body payload."""
 
     soap_version: Literal["1.1", "1.2"]

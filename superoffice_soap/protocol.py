@@ -36,8 +36,10 @@ import re
 import threading
 from collections import deque
 from collections.abc import Generator, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Union
 from urllib.parse import urlsplit
+
+import attrs
 
 from ._flight import Flight
 from ._http import header
@@ -106,7 +108,8 @@ TicketSource = Union[str, Callable[[], str], None]
 USER_AGENT = f"superoffice-soap/{__version__}"
 
 
-class SoapRequest(NamedTuple):
+@attrs.frozen
+class SoapRequest:
     """An HTTP POST to make. ``content`` holds the ticket, so it is left out of ``repr``."""
 
     url: str
@@ -124,13 +127,15 @@ class SoapRequest(NamedTuple):
         )
 
 
-class Sleep(NamedTuple):
+@attrs.frozen
+class Sleep:
     """A plan's request to wait before it goes on (between retries)."""
 
     seconds: float
 
 
-class Wait(NamedTuple):
+@attrs.frozen
+class Wait:
     """A plan's request to wait until another call's shared work is done (its ``flight``: a
     re-login, a server's first SOAP version probe), or ``timeout`` seconds (None: no limit) pass.
 
@@ -141,7 +146,8 @@ class Wait(NamedTuple):
     timeout: Optional[float]
 
 
-class HttpResponse(NamedTuple):
+@attrs.frozen
+class HttpResponse:
     """What came back: status, headers (any case) and the body bytes."""
 
     status_code: int
@@ -491,8 +497,8 @@ class Session:
         settled, probe = yield from self._claim_version(operation.name, deadline)
         version: SoapVersion = settled or "1.2"
         try:
-            request = self.request(operation, arguments, version, ticket)._replace(
-                deadline=deadline
+            request = attrs.evolve(
+                self.request(operation, arguments, version, ticket), deadline=deadline
             )
             response = yield from self._exchange(request, operation.retry_safe, secrets)
         except BaseException:  # a bad argument, a timeout, a cancelled call: nothing settled
@@ -507,7 +513,9 @@ class Session:
                 _finish(probe)  # settled or not, the calls waiting for this answer go on
             if envelope is not None:
                 return _decode(operation, envelope, self.services, secrets)
-            request = self.request(operation, arguments, "1.1", ticket)._replace(deadline=deadline)
+            request = attrs.evolve(
+                self.request(operation, arguments, "1.1", ticket), deadline=deadline
+            )
             response = yield from self._exchange(request, operation.retry_safe, secrets)
             envelope = _read(response, request, secrets, after_refusal=True)
             return _decode(operation, envelope, self.services, secrets)

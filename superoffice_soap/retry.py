@@ -23,10 +23,12 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Optional
 
+import attrs
+
 from ._http import header
 from .errors import InvalidRequestError, TransportError
 
-__all__ = ["NO_RETRIES", "RETRY_STATUSES", "RetryPolicy", "retry_policy"]
+__all__ = ["RETRY_STATUSES", "RetryPolicy", "retry_policy"]
 
 #: Answers worth repeating a retry-safe call for.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -36,63 +38,32 @@ _NOT_SENT = frozenset({"connect", "connect timeout", "pool timeout"})
 _TRANSIENT = _NOT_SENT | {"read timeout", "read", "protocol"}
 
 
+def _count_of_attempts(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidRequestError("retries", f"attempts must be an int >= 1, got {value!r}")
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidRequestError("retries", f"delays must be numbers >= 0, got {value!r}")
+    return float(value)
+
+
+@attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How often and how patiently an agent repeats a failed exchange (immutable).
 
     ``attempts`` counts the first try (3: up to two retries; 1: no retry). The n-th retry waits a
     random time between 0 and ``min(max_backoff, backoff * 2 ** (n - 1))`` seconds, or what a
     429/503 ``Retry-After`` asks, capped at ``max_retry_after``. ``random`` is the source of
-    randomness in [0, 1); replace it for reproducible delays.
+    randomness in [0, 1); replace it for reproducible delays (it takes no part in equality).
     """
 
-    __slots__ = ("attempts", "backoff", "max_backoff", "max_retry_after", "random")
-
-    attempts: int
-    backoff: float
-    max_backoff: float
-    max_retry_after: float
-    random: Callable[[], float]
-
-    def __init__(
-        self,
-        attempts: int = 3,
-        backoff: float = 0.5,
-        max_backoff: float = 10.0,
-        max_retry_after: float = 60.0,
-        random: Callable[[], float] = _random.random,
-    ) -> None:
-        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-            raise InvalidRequestError("retries", f"attempts must be an int >= 1, got {attempts!r}")
-        for name, value in (
-            ("backoff", backoff),
-            ("max_backoff", max_backoff),
-            ("max_retry_after", max_retry_after),
-        ):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise InvalidRequestError("retries", f"{name} must be a number >= 0, got {value!r}")
-        object.__setattr__(self, "attempts", attempts)
-        object.__setattr__(self, "backoff", float(backoff))
-        object.__setattr__(self, "max_backoff", float(max_backoff))
-        object.__setattr__(self, "max_retry_after", float(max_retry_after))
-        object.__setattr__(self, "random", random)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("RetryPolicy is immutable")
-
-    def _key(self) -> tuple[int, float, float, float]:
-        return (self.attempts, self.backoff, self.max_backoff, self.max_retry_after)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, RetryPolicy) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"RetryPolicy(attempts={self.attempts}, backoff={self.backoff}, "
-            f"max_backoff={self.max_backoff}, max_retry_after={self.max_retry_after})"
-        )
+    attempts: int = attrs.field(default=3, validator=_count_of_attempts)
+    backoff: float = attrs.field(default=0.5, converter=_seconds)
+    max_backoff: float = attrs.field(default=10.0, converter=_seconds)
+    max_retry_after: float = attrs.field(default=60.0, converter=_seconds)
+    random: Callable[[], float] = attrs.field(default=_random.random, eq=False, repr=False)
 
     def after_error(self, error: TransportError, attempt: int, retry_safe: bool) -> Optional[float]:
         """The delay before the next attempt after ``error``, or None to give up."""
@@ -119,9 +90,6 @@ class RetryPolicy:
     def _backoff(self, attempt: int) -> float:
         cap = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
         return float(cap * self.random())
-
-
-NO_RETRIES = RetryPolicy(attempts=1)
 
 
 def retry_policy(retries: object) -> RetryPolicy:

@@ -23,7 +23,7 @@ from superoffice_soap import (
     UserAgent,
 )
 from superoffice_soap.errors import ResponseTooLargeError
-from superoffice_soap.retry import NO_RETRIES, RetryPolicy, retry_policy
+from superoffice_soap.retry import RetryPolicy, retry_policy
 from tests._models import as_read
 
 from ._envelopes import credentials_response, fault12
@@ -84,7 +84,7 @@ def test_attempts_are_counted() -> None:
     policy = RetryPolicy(attempts=3, random=lambda: 0.5)
     assert policy.after_error(error("connect"), 2, True) is not None
     assert policy.after_error(error("connect"), 3, True) is None
-    assert NO_RETRIES.after_error(error("connect"), 1, True) is None
+    assert RetryPolicy(attempts=1).after_error(error("connect"), 1, True) is None
 
 
 def test_exponential_backoff_with_full_jitter() -> None:
