@@ -8,6 +8,8 @@
 The sans-IO core (``build_request`` / ``parse_response``) serves callers with their own HTTP stack.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .client import AsyncSoPrincipal, AsyncUserAgent, BulkResult, SoPrincipal, UserAgent
 from .errors import (
@@ -55,7 +57,6 @@ from .operations import (
     Param,
     Service,
 )
-from .principal import Authentication, Principal, SystemInfo
 from .protocol import HttpResponse, SoapRequest, build_request, is_ticket_expired, parse_response
 from .retry import RetryPolicy
 
@@ -115,3 +116,16 @@ __all__ = [
     "is_ticket_expired",
     "parse_response",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The SoPrincipal value classes load on first use: a User-only program never creates them.
+    if name in ("Authentication", "Principal", "SystemInfo"):
+        from . import principal
+
+        return getattr(principal, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from .principal import Authentication, Principal, SystemInfo

@@ -13,10 +13,7 @@ the agent.
 from __future__ import annotations
 
 import contextlib
-import difflib
-import inspect
 import sys
-import textwrap
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -489,32 +486,50 @@ class UserAgentOptions(AgentOptions, total=False):
     is_ticket_expired: TicketExpired
 
 
-#: What each option means, for ``help()``: keyword → text (its default included).
+#: What each option means, for ``help()``: keyword → lines of text (its default included).
 _OPTION_DOCS = {
-    "url": "The services base URL (``https://host/Cust1/Remote/Services86``) or the URL of any "
-    "of its ``….svc`` endpoints; the agent posts to its service's ``….svc`` under that base.",
-    "ticket": "A ticket (``7T:…``), an access token (``8A:…``, Services86 and later), or a "
-    "callable returning the current one (called for every request). ``login`` gets and renews "
-    "one.",
-    "http_client": "Your own httpx client (proxies, certificates, transports); never closed by "
-    "the agent. Default: the agent's own, one connection pool.",
-    "application_token": "The ApplicationToken header (SuperOffice Online requires it; on-site "
-    "ignores it). Default: none.",
-    "soap_version": '``"auto"`` (default: SOAP 1.2 first, then SOAP 1.1 once the server refuses '
-    'it, learned once per server), ``"1.1"`` or ``"1.2"`` (pinned; ``"1.1"`` saves the first '
-    "round trip against a standard NetServer).",
-    "timeout": "Seconds > 0 for every phase (default 30), ``None`` for no limit, or an "
-    "``httpx.Timeout``. Not used with ``http_client`` (its own timeouts apply).",
-    "services": '``"Services84"`` … ``"Services88"``; default: from the URL, else '
-    '``"Services86"``.',
-    "retries": "Retries of one call (default 2, ``0`` for none) or a ``RetryPolicy``; writes "
-    "are repeated only when the request provably never left.",
-    "deadline": "Seconds for a whole call, retries and waits included (default: none).",
-    "max_response_bytes": "Cap on one answer's body after decompression (default 16 MiB).",
-    "history": "Keep the last N exchanges, secrets masked, in ``agent.history`` (default 0: off).",
-    "time_zone": "``SoTimeZone(id=…, location_code=…)`` for the TimeZone header (default: none).",
-    "is_ticket_expired": 'Decides which NetServerError means "log in again" (agents made by '
-    "``login`` only); default ``superoffice_soap.is_ticket_expired``.",
+    "url": (
+        "The services base URL (``https://host/Cust1/Remote/Services86``) or the URL of any of\n"
+        "its ``….svc`` endpoints; the agent posts to its service's ``….svc`` under that base."
+    ),
+    "ticket": (
+        "A ticket (``7T:…``), an access token (``8A:…``, Services86 and later), or a callable\n"
+        "returning the current one (called for every request). ``login`` gets and renews one."
+    ),
+    "http_client": (
+        "Your own httpx client (proxies, certificates, transports); never closed by the agent.\n"
+        "Default: the agent's own, one connection pool."
+    ),
+    "application_token": (
+        "The ApplicationToken header (SuperOffice Online requires it; on-site ignores it).\n"
+        "Default: none."
+    ),
+    "soap_version": (
+        '``"auto"`` (default: SOAP 1.2 first, then SOAP 1.1 once the server refuses it, learned\n'
+        'once per server), ``"1.1"`` or ``"1.2"`` (pinned; ``"1.1"`` saves the first round trip\n'
+        "against a standard NetServer)."
+    ),
+    "timeout": (
+        "Seconds > 0 for every phase (default 30), ``None`` for no limit, or an\n"
+        "``httpx.Timeout``. Not used with ``http_client`` (its own timeouts apply)."
+    ),
+    "services": (
+        '``"Services84"`` … ``"Services88"``; default: from the URL, else ``"Services86"``.'
+    ),
+    "retries": (
+        "Retries of one call (default 2, ``0`` for none) or a ``RetryPolicy``; writes are\n"
+        "repeated only when the request provably never left."
+    ),
+    "deadline": ("Seconds for a whole call, retries and waits included (default: none)."),
+    "max_response_bytes": ("Cap on one answer's body after decompression (default 16 MiB)."),
+    "history": (
+        "Keep the last N exchanges, secrets masked, in ``agent.history`` (default 0: off)."
+    ),
+    "time_zone": ("``SoTimeZone(id=…, location_code=…)`` for the TimeZone header (default: none)."),
+    "is_ticket_expired": (
+        'Decides which NetServerError means "log in again" (agents made by ``login`` only);\n'
+        "default ``superoffice_soap.is_ticket_expired``."
+    ),
 }
 _AGENT_OPTIONS = frozenset(AgentOptions.__optional_keys__)
 _USER_AGENT_OPTIONS = frozenset(UserAgentOptions.__optional_keys__)
@@ -529,12 +544,9 @@ def _options_documented(options: Iterable[str]) -> Callable[[type[_T]], type[_T]
         lines = ["", "Options (keywords):", ""]
         for name in names:
             lines.append(name)
-            lines.extend(
-                textwrap.wrap(
-                    _OPTION_DOCS[name], 92, initial_indent="    ", subsequent_indent="    "
-                )
-            )
-        cls.__doc__ = (inspect.cleandoc(cls.__doc__ or "")) + "\n" + "\n".join(lines) + "\n"
+            lines.extend(f"    {line}" for line in _OPTION_DOCS[name].splitlines())
+        indented = "\n".join(f"    {line}" if line else "" for line in lines)
+        cls.__doc__ = (cls.__doc__ or "").rstrip() + "\n" + indented + "\n"
         return cls
 
     return document
@@ -544,6 +556,8 @@ def _checked(options: Mapping[str, object], allowed: frozenset[str], who: str) -
     """An unknown keyword is an InvalidRequestError naming it (and what was probably meant)."""
     for name in options:
         if name not in allowed:
+            import difflib  # only to name what was probably meant
+
             near = difflib.get_close_matches(name, sorted(allowed), n=1)
             hint = f"; did you mean {near[0]}?" if near else ""
             raise InvalidRequestError(name, f"{who} takes no option {name!r}{hint}")

@@ -152,7 +152,7 @@ def _write_time_zone(header: etree._Element, ns: str, time_zone: SoTimeZone) -> 
 # Values, from their declarations
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class _Context:
     """Where values are written: the Services namespace, the service's prefix, and for SOAP 1.2
     (whose values carry ``xsi:type``) the prefix of each declared namespace; None: no annotations."""

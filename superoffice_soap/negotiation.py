@@ -103,7 +103,7 @@ def server_root(url: str) -> str:
 _SERVICES_ROOT = re.compile(r"(.*?/Remote/Services\d+)(?:/|$)", re.IGNORECASE)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Claim:
     """What a call may do about the SOAP version (exactly one field is set, or none):
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Callable, Generic, Literal, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Literal, Optional, TypeVar
 
 import attrs
 
@@ -28,7 +28,6 @@ from .models import (
     CredentialType,
     UntrustedCredentials,
 )
-from .principal import AUTHENTICATE_RESPONSE, SYSTEM_INFO, Authentication, SystemInfo
 from .types import (
     INT,
     SECRET_STRING,
@@ -40,6 +39,9 @@ from .types import (
     ValueType,
     resolve,
 )
+
+if TYPE_CHECKING:
+    from .principal import Authentication, SystemInfo
 
 __all__ = [
     "AUTHENTICATE_USERNAME_PASSWORD",
@@ -138,7 +140,7 @@ SO_PRINCIPAL = Service(
 # Operations
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Param:
     """One body parameter: Python argument ``name``, wire ``element`` name, its ``type``.
 
@@ -171,7 +173,7 @@ class Operation(Generic[T]):
     service: Service
     name: str
     params: tuple[Param, ...]
-    result: Optional[ValueType]
+    result: Optional[TypeRef]
     retry_safe: bool
     result_element: str = "Response"
     response_element: Optional[str] = None
@@ -219,6 +221,19 @@ def _collect_secrets(declaration: TypeRef, value: object, found: list[str]) -> N
     elif isinstance(kind, ArrayOf) and isinstance(value, (list, tuple)):
         for item in value:
             _collect_secrets(kind.type, item, found)
+
+
+def _principal(name: str) -> Callable[[], ValueType]:
+    """A declaration of ``principal``, loaded when first used: a program that never talks to
+    SoPrincipal never creates its thirteen classes."""
+
+    def load() -> ValueType:
+        from . import principal
+
+        declaration: ValueType = getattr(principal, name)
+        return declaration
+
+    return load
 
 
 def _refused_unless_authenticated(authentication: Any) -> Optional[str]:
@@ -281,7 +296,7 @@ AUTHENTICATE_USERNAME_PASSWORD: Operation[Authentication] = Operation(
     SO_PRINCIPAL,
     "AuthenticateUsernamePassword",
     (Param("username", "UserName", STRING), Param("password", "Password", SECRET_STRING)),
-    AUTHENTICATE_RESPONSE,
+    _principal("AUTHENTICATE_RESPONSE"),
     retry_safe=False,
     response_element="AuthenticateResponse",
     unwrapped=True,
@@ -292,7 +307,7 @@ AUTHENTICATE_WITH_ACCESS_TOKEN: Operation[Authentication] = Operation(
     SO_PRINCIPAL,
     "AuthenticateWithAccessToken",
     (Param("access_token", "AccessToken", SECRET_STRING),),
-    AUTHENTICATE_RESPONSE,
+    _principal("AUTHENTICATE_RESPONSE"),
     retry_safe=False,
     response_element="AuthenticateResponse",
     unwrapped=True,
@@ -304,7 +319,7 @@ GET_SYSTEM_INFO: Operation[SystemInfo] = Operation(
     SO_PRINCIPAL,
     "GetSystemInfo",
     (),
-    SYSTEM_INFO,
+    _principal("SYSTEM_INFO"),
     retry_safe=True,
     result_element="SystemInfo",
 )

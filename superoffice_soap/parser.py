@@ -49,7 +49,7 @@ _EXCERPT_CHARS = 200
 # --------------------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ReceivedEnvelope:
     """A well-formed SOAP envelope: its version, its Header (or None) and its one Body payload."""
 

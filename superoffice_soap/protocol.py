@@ -108,7 +108,7 @@ TicketSource = Union[str, Callable[[], str], None]
 USER_AGENT = f"superoffice-soap/{__version__}"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class SoapRequest:
     """An HTTP POST to make. ``content`` holds the ticket, so it is left out of ``repr``."""
 
@@ -127,14 +127,14 @@ class SoapRequest:
         )
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Sleep:
     """A plan's request to wait before it goes on (between retries)."""
 
     seconds: float
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Wait:
     """A plan's request to wait until another call's shared work is done (its ``flight``: a
     re-login, a server's first SOAP version probe), or ``timeout`` seconds (None: no limit) pass.
@@ -146,7 +146,7 @@ class Wait:
     timeout: Optional[float]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class HttpResponse:
     """What came back: status, headers (any case) and the body bytes."""
 

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Scalar:
     """An XSD simple type: ``name`` (``"int"``, written as ``xsi:type="xsd:int"``), ``parse`` (wire
     text → value, ``xsd.ScalarError`` when invalid) and ``write`` (argument name, value → text,
@@ -68,12 +68,18 @@ class Scalar:
     empty: bool = False
     secret: bool = False
 
+    def __repr__(self) -> str:
+        return f"Scalar({self.name!r})"
 
-@attrs.frozen(eq=False)
+
+@attrs.frozen(eq=False, repr=False)
 class Enumeration:
     """An xs:string enumeration: the wire token is the member's value (``UserType``)."""
 
     enum: type[enum.Enum]
+
+    def __repr__(self) -> str:
+        return f"Enumeration({self.enum.__name__})"
 
     @property
     def name(self) -> str:
@@ -81,15 +87,18 @@ class Enumeration:
         return self.enum.__name__
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Flags:
     """An xs:list of the ``tokens`` of ``name`` (a .NET flags enum); empty means no flags."""
 
     name: str
     tokens: tuple[str, ...]
 
+    def __repr__(self) -> str:
+        return f"Flags({self.name!r})"
 
-@attrs.frozen(eq=False)
+
+@attrs.frozen(eq=False, repr=False)
 class Field:
     """One element of a ``Struct``: wire ``element`` name, model ``attr``, its ``type``.
 
@@ -105,8 +114,11 @@ class Field:
     nillable: bool = True
     read_only: bool = False
 
+    def __repr__(self) -> str:
+        return f"Field({self.element!r}, {self.attr!r})"
 
-@attrs.frozen(eq=False)
+
+@attrs.frozen(eq=False, repr=False)
 class Struct:
     """An xs:sequence of optional elements, in order, each at most once, built by ``model``
     (called with the fields' attributes as keywords). ``name`` is the XSD type name;
@@ -117,8 +129,11 @@ class Struct:
     fields: tuple[Field, ...]
     namespace: Optional[str] = None
 
+    def __repr__(self) -> str:
+        return f"Struct({self.name!r}, {len(self.fields)} fields)"
 
-@attrs.frozen(eq=False)
+
+@attrs.frozen(eq=False, repr=False)
 class ArrayOf:
     """A WCF array: 0..n ``item`` elements of ``type`` (a nil item carries nothing and is
     skipped). ``namespace`` is the items' namespace (None: the Services namespace; MS_ARRAYS for
@@ -129,8 +144,11 @@ class ArrayOf:
     namespace: Optional[str] = None
     into: Callable[[list[Any]], Any] = list
 
+    def __repr__(self) -> str:
+        return f"ArrayOf({self.item!r})"
 
-@attrs.frozen(eq=False)
+
+@attrs.frozen(eq=False, repr=False)
 class DictionaryOf:
     """A WCF dictionary: 0..n ``pair`` elements holding ``Key`` (string) and ``Value``
     (``value``); a duplicate or nil key is an error, a nil value is skipped."""
@@ -138,10 +156,16 @@ class DictionaryOf:
     pair: str
     value: TypeRef
 
+    def __repr__(self) -> str:
+        return f"DictionaryOf({self.pair!r})"
 
-@attrs.frozen(eq=False)
+
+@attrs.frozen(eq=False, repr=False)
 class Raw:
     """No decoding: the element itself (an lxml element), for answers read by the caller."""
+
+    def __repr__(self) -> str:
+        return "RAW"
 
 
 ValueType = Union[Scalar, Enumeration, Flags, Struct, ArrayOf, DictionaryOf, Raw]
