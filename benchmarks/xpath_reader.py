@@ -1,7 +1,7 @@
 """An XPath-driven reader of the GetUntrustedCredentialsForAssociate answer, for comparison only.
 
 The library reads an answer by walking each element's children against a per-type table
-(``superoffice_soap/decoders.py``): one pass over the children, one dict lookup per child, the
+(``superoffice_soap/_readers.py``): one pass over the children, one dict lookup per child, the
 order, uniqueness, text and nil checks made on the way. This module applies the *same strict
 rules* the other way round, the way an XPath-minded design would: compiled ``etree.XPath``
 expressions, one per field, select each field's child; further compiled expressions find the

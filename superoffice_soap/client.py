@@ -1,8 +1,9 @@
 """The agents: thin sync and async clients over httpx that drive the sans-IO protocol.
 
 ``UserAgent`` / ``AsyncUserAgent`` and ``SoPrincipal`` / ``AsyncSoPrincipal`` have the same names
-and signatures in both flavours. None holds protocol logic: a method names its operation and
-arguments, and ``_run`` moves the bytes the session's plan asks for (including a re-login's
+and signatures in both flavours, as httpx's ``Client`` and ``AsyncClient`` do; their options are
+declared once (``AgentOptions``, ``UserAgentOptions``). None holds protocol logic: a method names
+its operation and arguments (``call`` takes any declared operation), and ``_run`` moves the bytes the session's plan asks for (including a re-login's
 SoPrincipal call) and pauses where it asks: ``Sleep`` between retries, ``Wait`` while another call
 does shared work (a re-login, a server's first SOAP version probe) — a blocked thread in the sync
 agents, an awaited future in the async ones, so an event loop is never held up. One connection
