@@ -87,3 +87,26 @@ def test_a_pinned_12_refused_with_415_suggests_the_flag(
     assert code == 5
     assert "pin --soap-version 1.1 (or SUPEROFFICE_SOAP_VERSION=1.1)" in err
     assert "soap_version=" not in err
+
+
+def test_superoffice_soap_version_pins_like_the_flag(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from superoffice_soap.testing import DEMO_TICKET, FakeNetServer
+
+    fake = FakeNetServer.with_demo_data()
+    with fake.serve() as running:
+        monkeypatch.setenv("SUPEROFFICE_SOAP_VERSION", "1.1")
+        code, err = run(
+            ["credential-types", "--url", running.base_url, "--ticket", DEMO_TICKET], capsys
+        )
+        assert code == 0, err
+        kinds = [r.headers.get("content-type", "").split(";")[0] for r in fake.requests]
+        assert kinds == ["text/xml"]  # pinned: no SOAP 1.2 round trip first
+        monkeypatch.setenv("SUPEROFFICE_SOAP_VERSION", "1.3")
+        code, err = run(
+            ["credential-types", "--url", running.base_url, "--ticket", DEMO_TICKET], capsys
+        )
+        assert code == 2
+        assert "SUPEROFFICE_SOAP_VERSION must be auto, 1.1 or 1.2, got '1.3'" in err
+        assert len(fake.requests) == 1
