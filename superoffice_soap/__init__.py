@@ -25,6 +25,17 @@ from .errors import (
     TransportError,
 )
 from .history import Exchange
+from .jobs import (
+    AuditReport,
+    CredentialStatus,
+    RotationError,
+    RotationResult,
+    audit_untrusted_credentials,
+    audit_untrusted_credentials_async,
+    credential_status,
+    rotate_untrusted_credential,
+    rotate_untrusted_credential_async,
+)
 from .models import (
     DOTNET_MIN_VALUE,
     NEVER_EXPIRES,
@@ -81,10 +92,12 @@ __all__ = [
     "AgentClosedError",
     "AsyncSoPrincipal",
     "AsyncUserAgent",
+    "AuditReport",
     "Authentication",
     "AuthenticationError",
     "BulkResult",
     "CredentialControlType",
+    "CredentialStatus",
     "CredentialType",
     "Exchange",
     "FieldProperty",
@@ -99,6 +112,8 @@ __all__ = [
     "ResponseParseError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "RotationError",
+    "RotationResult",
     "Service",
     "SoPrincipal",
     "SoTimeZone",
@@ -112,9 +127,14 @@ __all__ = [
     "UserAgent",
     "UserType",
     "__version__",
+    "audit_untrusted_credentials",
+    "audit_untrusted_credentials_async",
     "build_request",
+    "credential_status",
     "is_ticket_expired",
     "parse_response",
+    "rotate_untrusted_credential",
+    "rotate_untrusted_credential_async",
 ]
 
 
