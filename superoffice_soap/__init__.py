@@ -25,17 +25,6 @@ from .errors import (
     TransportError,
 )
 from .history import Exchange
-from .jobs import (
-    AuditReport,
-    CredentialStatus,
-    RotationError,
-    RotationResult,
-    audit_untrusted_credentials,
-    audit_untrusted_credentials_async,
-    credential_status,
-    rotate_untrusted_credential,
-    rotate_untrusted_credential_async,
-)
 from .models import (
     DOTNET_MIN_VALUE,
     NEVER_EXPIRES,
@@ -138,14 +127,46 @@ __all__ = [
 ]
 
 
+#: The audit and rotate jobs (superoffice_soap.jobs) load on first use: their classes would add
+#: to every import of the package.
+_JOBS = frozenset(
+    {
+        "AuditReport",
+        "CredentialStatus",
+        "RotationError",
+        "RotationResult",
+        "audit_untrusted_credentials",
+        "audit_untrusted_credentials_async",
+        "credential_status",
+        "rotate_untrusted_credential",
+        "rotate_untrusted_credential_async",
+    }
+)
+
+
 def __getattr__(name: str) -> Any:
     # The SoPrincipal value classes load on first use: a User-only program never creates them.
     if name in ("Authentication", "Principal", "SystemInfo"):
         from . import principal
 
         return getattr(principal, name)
+    if name in _JOBS:
+        from . import jobs
+
+        return getattr(jobs, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if TYPE_CHECKING:
+    from .jobs import (
+        AuditReport,
+        CredentialStatus,
+        RotationError,
+        RotationResult,
+        audit_untrusted_credentials,
+        audit_untrusted_credentials_async,
+        credential_status,
+        rotate_untrusted_credential,
+        rotate_untrusted_credential_async,
+    )
     from .principal import Authentication, Principal, SystemInfo
