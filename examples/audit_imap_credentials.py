@@ -1,8 +1,9 @@
 """Audit many users' imap credentials into a CSV: who has one, is it active, does it expire.
 
-Uses the bulk helper (bounded concurrency over one connection pool, the agent's retries); an
-associate that fails is reported in the CSV instead of stopping the audit. Secrets are never
-written. Runs against the stand-in unless SUPEROFFICE_URL etc. are set (see _target.py).
+A thin caller of ``superoffice_soap.jobs.audit_untrusted_credentials_async`` (the bulk helper:
+bounded concurrency over one connection pool, the agent's retries); a user that fails is reported
+in the CSV instead of stopping the audit. Secrets are never written: the report holds none.
+Runs against the stand-in unless SUPEROFFICE_URL etc. are set (see _target.py).
 
     python examples/audit_imap_credentials.py [audit.csv]
 """
@@ -12,50 +13,47 @@ from __future__ import annotations
 import asyncio
 import csv
 import sys
-from datetime import datetime, timezone
 from typing import Optional, TextIO
 
 from _target import target
 
-from superoffice_soap import AsyncUserAgent, SuperOfficeSoapError
+from superoffice_soap import AsyncUserAgent, AuditReport, audit_untrusted_credentials_async
+from superoffice_soap.jobs import error_phrase
 
-FIELDS = ("associate_id", "public_value", "is_active", "valid_from", "valid_to", "expired", "error")
-
-
-def expired(valid_to: Optional[datetime], now: datetime) -> bool:
-    if valid_to is None:
-        return False
-    moment = valid_to if valid_to.tzinfo else valid_to.replace(tzinfo=timezone.utc)
-    return moment < now
+FIELDS = ("associate_id", "public_value", "is_active", "valid_from", "valid_to", "status", "error")
 
 
-async def audit(out: TextIO) -> int:
-    now = datetime.now(timezone.utc)
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    rows = 0
+async def audit() -> AuditReport:
     with target() as where:
         async with AsyncUserAgent(
             where.url, ticket=where.ticket, application_token=where.application_token
         ) as agent:
-            results = await agent.get_untrusted_credentials_for_associates(
-                where.associate_ids, "imap", concurrency=8, errors="collect"
-            )
-    for associate_id, result in results.items():
-        if isinstance(result, SuperOfficeSoapError):
-            writer.writerow({"associate_id": associate_id, "error": type(result).__name__})
-            rows += 1
-            continue
-        for cred in result:
+            return await audit_untrusted_credentials_async(agent, where.associate_ids, "imap")
+
+
+def write(report: AuditReport, out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    rows = 0
+    for user in report.users:
+        if user.error is not None:
             writer.writerow(
                 {
-                    "associate_id": associate_id,
-                    "public_value": cred.public_value,
-                    "is_active": cred.is_active,
-                    "valid_from": cred.valid_from.isoformat() if cred.valid_from else "",
-                    "valid_to": cred.valid_to.isoformat() if cred.valid_to else "",
-                    "expired": expired(cred.valid_to, now),
-                    "error": "",
+                    "associate_id": user.associate_id,
+                    "status": "error",
+                    "error": error_phrase(user.error),
+                }
+            )
+            rows += 1
+        for found in user.credentials:
+            writer.writerow(
+                {
+                    "associate_id": user.associate_id,
+                    "public_value": found.public_value,
+                    "is_active": found.is_active,
+                    "valid_from": found.valid_from.isoformat() if found.valid_from else "",
+                    "valid_to": found.valid_to.isoformat() if found.valid_to else "",
+                    "status": found.status.value,
                 }
             )
             rows += 1
@@ -64,12 +62,14 @@ async def audit(out: TextIO) -> int:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    report = asyncio.run(audit())
     if args:
         with open(args[0], "w", newline="", encoding="utf-8") as out:
-            rows = asyncio.run(audit(out))
+            rows = write(report, out)
         print(f"wrote {rows} rows to {args[0]}")
     else:
-        asyncio.run(audit(sys.stdout))
+        write(report, sys.stdout)
+    print(report.summary(), file=sys.stderr)
     return 0
 
 

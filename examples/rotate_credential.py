@@ -1,4 +1,8 @@
-"""Rotate a stored credential: save the new one, remove the old one, verify what is stored.
+"""Rotate a stored credential without leaving the user without a working one.
+
+A thin caller of ``superoffice_soap.jobs.rotate_untrusted_credential``: it reads the current
+entries, saves the new one, reads it back and verifies it, and only then removes the old one. If a
+step fails it says what the server holds now and what finishes or undoes the job.
 
 The new secret comes from NEW_SECRET (the stand-in run makes one up). Against a real server set
 SUPEROFFICE_URL etc. (see _target.py), OLD_PUBLIC_VALUE and NEW_PUBLIC_VALUE.
@@ -10,11 +14,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import datetime, timezone
 
 from _target import target
 
-from superoffice_soap import UntrustedCredentials, UserAgent
+from superoffice_soap import RotationError, UserAgent, rotate_untrusted_credential
 
 KIND = "imap"
 
@@ -29,24 +32,16 @@ def main() -> int:
             where.url, ticket=where.ticket, application_token=where.application_token
         ) as agent,
     ):
-        new = UntrustedCredentials(
-            public_value=new_name,
-            secret_value=new_secret,
-            valid_from=datetime.now(timezone.utc).replace(microsecond=0),
-            valid_to=datetime(9999, 12, 31, 23, 59, 59, 999999),  # never expires
-            comment="rotated",
-            is_active=True,
-        )
-        agent.save_untrusted_credentials_for_associate(where.associate_id, KIND, new)
-        agent.remove_untrusted_credentials_for_associate(where.associate_id, KIND, old)
+        try:
+            done = rotate_untrusted_credential(
+                agent, where.associate_id, KIND, old, new_secret, new_public_value=new_name
+            )
+        except RotationError as failed:
+            print(f"rotation NOT done: {failed}")
+            return 1
         stored = agent.get_untrusted_credentials_for_associate(where.associate_id, KIND)
-
-    names = [cred.public_value for cred in stored]
-    saved = [cred for cred in stored if cred.public_value == new_name]
-    if old in names or len(saved) != 1 or saved[0].secret_value != new_secret:
-        print(f"rotation NOT verified: stored {names}")
-        return 1
-    print(f"rotated {KIND}: removed {old!r}, stored {new_name!r}; now stored: {names}")
+    print(done.describe())
+    print(f"now stored: {[cred.public_value for cred in stored]}")
     return 0
 
 

@@ -81,10 +81,12 @@ __all__ = [
     "AgentClosedError",
     "AsyncSoPrincipal",
     "AsyncUserAgent",
+    "AuditReport",
     "Authentication",
     "AuthenticationError",
     "BulkResult",
     "CredentialControlType",
+    "CredentialStatus",
     "CredentialType",
     "Exchange",
     "FieldProperty",
@@ -99,6 +101,8 @@ __all__ = [
     "ResponseParseError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "RotationError",
+    "RotationResult",
     "Service",
     "SoPrincipal",
     "SoTimeZone",
@@ -112,10 +116,32 @@ __all__ = [
     "UserAgent",
     "UserType",
     "__version__",
+    "audit_untrusted_credentials",
+    "audit_untrusted_credentials_async",
     "build_request",
+    "credential_status",
     "is_ticket_expired",
     "parse_response",
+    "rotate_untrusted_credential",
+    "rotate_untrusted_credential_async",
 ]
+
+
+#: The audit and rotate jobs (superoffice_soap.jobs) load on first use: their classes would add
+#: to every import of the package.
+_JOBS = frozenset(
+    {
+        "AuditReport",
+        "CredentialStatus",
+        "RotationError",
+        "RotationResult",
+        "audit_untrusted_credentials",
+        "audit_untrusted_credentials_async",
+        "credential_status",
+        "rotate_untrusted_credential",
+        "rotate_untrusted_credential_async",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -124,8 +150,23 @@ def __getattr__(name: str) -> Any:
         from . import principal
 
         return getattr(principal, name)
+    if name in _JOBS:
+        from . import jobs
+
+        return getattr(jobs, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if TYPE_CHECKING:
+    from .jobs import (
+        AuditReport,
+        CredentialStatus,
+        RotationError,
+        RotationResult,
+        audit_untrusted_credentials,
+        audit_untrusted_credentials_async,
+        credential_status,
+        rotate_untrusted_credential,
+        rotate_untrusted_credential_async,
+    )
     from .principal import Authentication, Principal, SystemInfo

@@ -15,7 +15,10 @@ Each command calls one or two public methods of the agents. What a person meets 
 
 Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, or a port or file that cannot be
 used; 2 usage or invalid argument; 3 NetServer error (a refused login too); 4 SOAP fault; 5 HTTP or
-transport error; 6 response parse error; 130 interrupted (Ctrl-C).
+transport error; 6 response parse error; 7 ``audit --fail-on`` found what it names
+(``EXIT_FINDINGS``); 8 ``rotate`` refused (the entry is absent or ambiguous) or the server did not
+store what was sent (``EXIT_ROTATION``); 130 interrupted (Ctrl-C). ``audit`` and ``rotate`` stopped
+by an error exit with that error's code.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime, timezone
-from typing import Any, Callable, NoReturn, Optional, TextIO, Union, cast
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TextIO, Union, cast
 
 import attrs
 
@@ -69,7 +72,17 @@ from .operations import (
 from .protocol import SoapVersionSetting
 from .xsd import ScalarError, parse_datetime
 
-__all__ = ["EXIT_CODES", "EXIT_INTERRUPTED", "EXIT_OTHER", "main"]
+if TYPE_CHECKING:
+    from .jobs import AuditProgress, RecoveryStep, RotationError
+
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
+    "EXIT_OTHER",
+    "EXIT_ROTATION",
+    "main",
+]
 
 PROG = "superoffice-soap"
 MASKED = "********"
@@ -93,12 +106,17 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
 #: An unexpected error, or a port or file that cannot be used.
 EXIT_OTHER = 1
 EXIT_USAGE = 2
+#: ``audit --fail-on``: at least one of the named findings.
+EXIT_FINDINGS = 7
+#: ``rotate`` refused (the entry is absent or ambiguous) or found the save not stored as sent.
+EXIT_ROTATION = 8
 #: Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 
 _EPILOG_CODES = (
     "exit codes: 0 ok, 1 other failure, 2 usage, 3 NetServer error (a refused login too), "
-    "4 SOAP fault, 5 HTTP/transport error, 6 response parse error, 130 interrupted"
+    "4 SOAP fault, 5 HTTP/transport error, 6 response parse error, 7 audit --fail-on findings, "
+    "8 rotate refused or not verified, 130 interrupted"
 )
 _SOAP_VERSIONS = ("auto", "1.1", "1.2")
 
@@ -511,6 +529,407 @@ def _wait_forever() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# Jobs: audit and rotate (superoffice_soap.jobs does the work; here only what a person meets)
+
+_AUDIT_COLUMNS = (
+    "associate_id",
+    "public_value",
+    "is_active",
+    "valid_from",
+    "valid_to",
+    "status",
+    "error",
+)
+
+
+def _audit(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs import audit_untrusted_credentials, error_phrase
+
+    ids = _audit_ids(args)
+    err: TextIO = args.err
+    check: _Call = (
+        GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        {"associate_id": ids[0], "credential_type": args.type},
+    )
+    progress = _ProgressLine(err) if _is_terminal(err) else None
+    try:
+        with _user_agent(args, check) as agent:
+            report = audit_untrusted_credentials(
+                agent,
+                ids,
+                args.type,
+                expiring_within=args.expiring_within,
+                concurrency=args.concurrency,
+                progress=progress,
+            )
+    finally:
+        if progress is not None:
+            progress.clear()
+    rows: list[dict[str, Any]] = []
+    for user in report.users:
+        if user.error is not None:
+            rows.append({"associate_id": user.associate_id, "status": "error"})
+            rows[-1]["error"] = error_phrase(user.error)
+        elif not user.credentials:
+            rows.append({"associate_id": user.associate_id, "status": "none"})
+        for found in user.credentials:
+            row = _plain(found, show_secrets=False)
+            rows.append({**row, "associate_id": user.associate_id, "status": found.status.value})
+    rows = [{column: row.get(column) for column in _AUDIT_COLUMNS} for row in rows]
+    if args.json:
+        counts = {status.value: n for status, n in report.counts().items()}
+        summary = {"users": len(report.users), "credentials": len(report.credentials), **counts}
+        summary.update({"none": report.found("none"), "failed": len(report.failures)})
+        _write_json(
+            {
+                "credential_type": report.credential_type,
+                "checked_at": report.checked_at.isoformat(),
+                "expiring_within_seconds": int(report.expiring_within.total_seconds()),
+                "times_without_offset": f"read as {report.naive_times}",
+                "summary": summary,
+                "rows": rows,
+            },
+            out,
+        )
+    elif args.csv:
+        _write_csv(rows, _AUDIT_COLUMNS, out)
+    else:
+        out.write(_table(rows, _AUDIT_COLUMNS))
+    out.flush()  # the report first, then the summary and any error line
+    err.write(f"{PROG}: {report.summary()}\n")
+    if len(report.failures) == len(report.users):  # nothing was read: say why, as any command
+        failed = report.failures[0].error
+        assert failed is not None
+        _say(err, f"every user failed; the first: {_explain(failed, f'{PROG} audit')}")
+        return next(code for cls, code in EXIT_CODES if isinstance(failed, cls))
+    findings = [f"{report.found(kind)} {kind}" for kind in args.fail_on if report.found(kind)]
+    if findings:
+        _say(err, f"found {', '.join(findings)} (--fail-on {','.join(args.fail_on)})")
+        return EXIT_FINDINGS
+    return 0
+
+
+def _audit_ids(args: argparse.Namespace) -> list[int]:
+    """The associate ids of --associate-id, --associates and --associates-from, in that order."""
+    from .jobs import parse_associate_ids, read_associate_ids
+
+    ids: list[int] = list(args.associate_id or [])
+    for text in args.associates or []:
+        try:
+            ids += parse_associate_ids(text)
+        except ValueError as exc:
+            raise _UsageError(f"--associates: {exc}") from None
+    source = args.associates_from
+    if source is not None:
+        if source == "-":
+            ids += _read_ids(read_associate_ids, _stdin_lines(args.stdin), "standard input")
+        else:
+            try:
+                with open(source, encoding="utf-8") as lines:
+                    ids += _read_ids(read_associate_ids, lines, source)
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+                raise _FileError(f"--associates-from: cannot read {source}: {reason}") from None
+    if not ids:
+        raise _UsageError(
+            "which users? give --associate-id N (repeatable), --associates 1-500,731 or "
+            "--associates-from FILE (one id per line; - for stdin)"
+        )
+    return ids
+
+
+def _read_ids(read: Callable[[Any, str], list[int]], lines: Any, source: str) -> list[int]:
+    try:
+        return read(lines, source)
+    except ValueError as exc:
+        raise _UsageError(f"--associates-from: {exc}") from None
+
+
+def _stdin_lines(stdin: Optional[TextIO]) -> list[str]:
+    if stdin is None or stdin.closed:
+        raise _UsageError("--associates-from -: standard input is closed")
+    try:
+        return stdin.readlines()
+    except (UnicodeDecodeError, OSError, ValueError):
+        raise _UsageError("--associates-from -: standard input is not readable text") from None
+
+
+class _FileError(SuperOfficeSoapError):
+    """A file that cannot be used (exit 1, like a port that cannot be used)."""
+
+
+class _ProgressLine:
+    """One updating line on a terminal's stderr: users done of all, failures, time so far."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+        self.width = 0
+
+    def __call__(self, progress: AuditProgress) -> None:
+        text = (
+            f"{PROG} audit: {progress.done}/{progress.total} users, {progress.failures} failed, "
+            f"{progress.elapsed:.1f} s"
+        )
+        self.err.write("\r" + text.ljust(self.width))
+        self.err.flush()
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            self.err.write("\r" + " " * self.width + "\r")
+            self.err.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _rotate(args: argparse.Namespace, out: TextIO) -> int:
+    from .jobs import RotationError, rotate_untrusted_credential
+
+    valid_to = _datetime_option("--valid-to", args.valid_to)
+    if valid_to is not None and valid_to <= datetime.now(timezone.utc):
+        raise _UsageError(f"--valid-to {valid_to.isoformat()} is not in the future")
+    secret = _secret(args, "secret")
+    if secret is None and not args.dry_run:
+        raise _UsageError("the new secret is required: --secret-stdin or --secret-env NAME")
+    new_public_value = args.new_public_value or args.public_value
+    entry = UntrustedCredentials(
+        public_value=new_public_value, secret_value=secret or "", comment=args.comment
+    )
+    check: _Call = (
+        SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        {"associate_id": args.associate_id, "credential_type": args.type, "credentials": entry},
+    )
+    try:
+        with _user_agent(args, check) as agent:
+            result = rotate_untrusted_credential(
+                agent,
+                args.associate_id,
+                args.type,
+                args.public_value,
+                secret or "",
+                new_public_value=args.new_public_value,
+                comment=args.comment,
+                valid_to=valid_to,
+                dry_run=args.dry_run,
+            )
+    except RotationError as stopped:
+        _say(args.err, _rotation_stopped(stopped, args))
+        cause = stopped.cause
+        if cause is None:
+            return EXIT_ROTATION
+        return next(code for cls, code in EXIT_CODES if isinstance(cause, cls))
+    plan = result.plan
+    if args.json:
+        data = _plain(plan, show_secrets=False)
+        data.update(attrs.asdict(result, filter=lambda field, _: field.name != "plan"))
+        _write_json({**data, "steps": plan.steps()}, out)
+    elif result.dry_run:
+        out.write(
+            f"Dry run, nothing was written. Rotating {plan.credential_type} credentials of "
+            f"associate {plan.associate_id} would:\n"
+            + "".join(f"  {n}. {step}\n" for n, step in enumerate(plan.steps(), 1))
+        )
+    else:
+        out.write(result.describe() + "\n")
+    return 0
+
+
+def _rotation_stopped(stopped: RotationError, args: argparse.Namespace) -> str:
+    """One line: what failed, what the server holds now, the commands that finish or undo it."""
+    import shlex
+
+    problem = stopped.problem
+    if stopped.cause is not None:
+        problem = _explain(stopped.cause, f"{PROG} rotate")
+    line = f"rotate stopped at the {stopped.step}: {problem}. Now {stopped.state}."
+
+    def command(step: RecoveryStep) -> str:
+        where = ["--associate-id", str(args.associate_id), "--type", args.type]
+        if step.action == "remove":
+            words = [PROG, "remove-untrusted-credentials", *where, "--public-value"]
+            return shlex.join([*words, step.public_value or ""])
+        words = [PROG, "rotate", *where, "--public-value", args.public_value]
+        for flag, value in (
+            ("--new-public-value", args.new_public_value),
+            ("--comment", args.comment),
+            ("--valid-to", args.valid_to),
+            ("--secret-env", args.secret_env),
+        ):
+            if value is not None:
+                words += [flag, value]
+        if args.secret_env is None:
+            words.append("--secret-stdin")
+        return shlex.join(words)
+
+    if stopped.finish is not None:
+        line += f" To finish: {command(stopped.finish)}"
+    if stopped.undo is not None:
+        line += f"{';' if stopped.finish else ''} To undo: {command(stopped.undo)}"
+    return line
+
+
+def _job_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """The parsers of ``audit`` and ``rotate``."""
+    audit = command(
+        "audit",
+        _audit,
+        (GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,),
+        "Audit the credentials of one type across users: ok, inactive, expired, not yet valid, "
+        "expiring",
+        f"{PROG} audit --type imap --associates 1-500,731 --fail-on expired,expiring,error --csv",
+    )
+    audit.description = (
+        "Audit the stored credentials of one type across users. Each credential is inactive, "
+        "expired, not yet valid, expiring (within --expiring-within) or ok, the first that "
+        "applies; users with none and users that fail are listed too. Times are compared in UTC; "
+        "times without an offset are read as UTC. A summary goes to stderr (and a progress line, "
+        "on a terminal); secrets are never shown."
+    )
+    audit.description = _wrapped(audit.description, (GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,))
+    _type_option(audit)
+    users = audit.add_argument_group("which users (any mix; duplicates are audited once)")
+    users.add_argument(
+        "--associate-id",
+        action="append",
+        type=_associate_id,
+        metavar="N",
+        help="an associate id (repeatable)",
+    )
+    users.add_argument(
+        "--associates",
+        action="append",
+        metavar="RANGES",
+        help="ids and ranges, e.g. 1-500,731 (repeatable)",
+    )
+    users.add_argument(
+        "--associates-from",
+        metavar="FILE",
+        help="a file of ids, one per line (blank lines and # comments skipped); - for stdin",
+    )
+    audit.add_argument(
+        "--expiring-within",
+        type=_duration,
+        default="30d",
+        metavar="DURATION",
+        help="'expiring' means valid_to within this, e.g. 30d, 12h, 2w (default: %(default)s)",
+    )
+    audit.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        default=8,
+        metavar="N",
+        help="calls at a time over one connection, 1-64 (default: %(default)s)",
+    )
+    audit.add_argument(
+        "--fail-on",
+        type=_findings,
+        default=(),
+        metavar="FINDINGS",
+        help=f"exit {EXIT_FINDINGS} when any is found, comma separated: expired, expiring, "
+        "inactive, not-yet-valid, none (users without any), error (users that failed)",
+    )
+    _output_options(audit)
+
+    rotate = command(
+        "rotate",
+        _rotate,
+        (
+            GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+            SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+            REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        ),
+        "Replace a user's secret (and public value) safely: read, save, verify, then remove the "
+        "old entry",
+        f'printf %s "$NEW_PASSWORD" | {PROG} rotate --associate-id 5 --type imap '
+        "--public-value jane@old.example.com --new-public-value jane@example.com --secret-stdin",
+    )
+    rotate.description = (
+        "Replace a user's secret (and, with --new-public-value, its public value) without "
+        "leaving the user without a working credential: read the entries (refusing when "
+        "--public-value is absent or not unique), save the new one (active, never expiring "
+        "unless --valid-to, the old comment unless --comment), read it back and verify it, and "
+        "only then remove the old one. A failed step says what the server holds now and the "
+        "command that finishes or undoes it."
+    )
+    rotate.description = _wrapped(
+        rotate.description,
+        (
+            GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+            SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+            REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
+        ),
+    )
+    rotate.add_argument("--associate-id", required=True, type=_associate_id, help="the user")
+    _type_option(rotate)
+    rotate.add_argument(
+        "--public-value", required=True, type=_text(), help="the entry to rotate (must be unique)"
+    )
+    rotate.add_argument(
+        "--new-public-value", type=_text(), help="a new public value (default: keep it)"
+    )
+    _secret_options(rotate, "secret", "the new secret value")
+    rotate.add_argument("--comment", help="the new entry's comment (default: the old one's)")
+    rotate.add_argument(
+        "--valid-to",
+        metavar="WHEN",
+        help="ISO 8601 date or date-time (a date is 00:00 UTC); default: never expires",
+    )
+    rotate.add_argument(
+        "--dry-run", action="store_true", help="read and print the plan; write nothing"
+    )
+    _output_options(rotate, table=False)
+
+
+def _wrapped(text: str, operations: Sequence[Operation[Any]]) -> str:
+    """A long description, wrapped (the formatter keeps line breaks), and its SOAP operations."""
+    import textwrap
+
+    names = " / ".join(op.name for op in operations)
+    return textwrap.fill(text, 79) + "\n" + textwrap.fill(f"SOAP operations: {names}.", 79)
+
+
+def _associate_id(value: str) -> int:
+    if not re.fullmatch(r"\d{1,10}", value) or not 1 <= int(value) < 2**31:
+        raise argparse.ArgumentTypeError(
+            f"not an associate id: {value!r} (a whole number from 1 to {2**31 - 1})"
+        )
+    return int(value)
+
+
+def _duration(value: str) -> timedelta:
+    from .jobs import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _concurrency(value: str) -> int:
+    if not re.fullmatch(r"\d{1,3}", value) or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64, got {value!r}")
+    return int(value)
+
+
+def _findings(value: str) -> tuple[str, ...]:
+    from .jobs import FINDINGS
+
+    kinds = tuple(dict.fromkeys(kind.strip() for kind in value.split(",") if kind.strip()))
+    wrong = [kind for kind in kinds if kind not in FINDINGS]
+    if wrong or not kinds:
+        raise argparse.ArgumentTypeError(
+            f"unknown finding {', '.join(map(repr, wrong)) or repr(value)}; choose from "
+            f"{', '.join(FINDINGS)}"
+        )
+    return kinds
+
+
+# ------------------------------------------------------------------------------------------------
 # The parser
 
 
@@ -654,6 +1073,8 @@ def _parser() -> argparse.ArgumentParser:
         f"{PROG} system-info --url https://host/Cust1/Remote/Services86 --json",
     )
     _output_options(info)
+
+    _job_commands(command)
 
     fake = commands.add_parser(
         "fake-server",

@@ -42,9 +42,16 @@ def test_audit_writes_a_csv_without_secrets(
     assert len(rows) == 41  # associate 5 (the demo user) has two imap entries
     assert "demo-secret" not in text
     assert "password" not in text
-    expired = {int(r["associate_id"]) for r in rows if r["expired"] == "True"}
-    assert expired == {7, 14, 21, 28, 35, 5}  # 5: the demo's old entry expired in 2020
-    assert "wrote 41 rows" in capsys.readouterr().out
+    status = {(int(r["associate_id"]), r["public_value"]): r["status"] for r in rows}
+    # an inactive entry is "inactive" whatever its dates (5's old entry also expired in 2020)
+    assert {key for key, value in status.items() if value == "inactive"} == {
+        (i, f"user{i}@example.com") for i in (10, 15, 20, 25, 30, 35, 40)
+    } | {(5, "jane.doe@old.example.com")}
+    assert {i for (i, _), value in status.items() if value == "expired"} == {7, 14, 21, 28}
+    assert set(status.values()) == {"ok", "inactive", "expired"}
+    captured = capsys.readouterr()
+    assert "wrote 41 rows" in captured.out
+    assert "audited 40 users: 41 imap credentials (29 ok, 8 inactive, 4 expired" in captured.err
 
 
 def test_rotate_saves_removes_and_verifies(
@@ -58,13 +65,25 @@ def test_rotate_saves_removes_and_verifies(
     assert "rotated-secret-value" not in out
 
 
-def test_rotate_reports_a_failed_verification(
+def test_rotate_replaces_a_secret_in_place(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the new entry replaces (same public value as) the old one, which is then removed
+    # the same public value: the save replaces the entry in place and nothing is removed
     monkeypatch.setenv("NEW_PUBLIC_VALUE", "jane.doe@old.example.com")
+    assert load("rotate_credential")["main"]() == 0
+    out = capsys.readouterr().out
+    assert "replaced the secret of 'jane.doe@old.example.com'" in out
+    assert "['jane.doe@example.com', 'jane.doe@old.example.com']" in out
+
+
+def test_rotate_refuses_an_absent_entry(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLD_PUBLIC_VALUE", "nobody@example.com")
     assert load("rotate_credential")["main"]() == 1
-    assert "NOT verified" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "rotation NOT done: rotation stopped at the read: there is no imap entry" in out
+    assert "now nothing was changed" in out
 
 
 def test_login_then_call(capsys: pytest.CaptureFixture[str]) -> None:
