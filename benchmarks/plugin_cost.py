@@ -5,9 +5,9 @@ off (so no other installed plugin blurs the figure) and:
 
 * no plugin at all (the floor);
 * ``-p empty_plugin``: an empty module, what pytest charges for any plugin;
-* ``-p pytest_superoffice_soap``: the plugin the entry point loads;
-* ``-p superoffice_soap.pytest_plugin``: the fixture module itself, which imports the package —
-  what the plugin would cost if the entry point named it.
+* ``-p superoffice_soap.pytest_plugin``: the plugin the entry point loads;
+* ``-p eager_plugin``: a plugin that imports the fixture's module (the stand-in, the agents, lxml,
+  httpx) up front — what the plugin would cost if it did not wait for the fixture to be used.
 
 The variants take turns; medians of ``--runs`` runs each (default 21) are printed as a Markdown
 table, with the plugin module's own import time from ``-X importtime``.
@@ -29,13 +29,13 @@ from pathlib import Path
 
 FLOOR = "no plugin (floor)"
 EMPTY = "an empty plugin module (what any plugin costs)"
-LIGHT = "the entry point's plugin (pytest_superoffice_soap)"
-EAGER = "the fixture module, eagerly (superoffice_soap.pytest_plugin)"
+LIGHT = "the entry point's plugin (superoffice_soap.pytest_plugin)"
+EAGER = "the fixture's module, imported up front (superoffice_soap.testing._fixture)"
 VARIANTS = {
     FLOOR: [],
     EMPTY: ["-p", "empty_plugin"],
-    LIGHT: ["-p", "pytest_superoffice_soap"],
-    EAGER: ["-p", "superoffice_soap.pytest_plugin"],
+    LIGHT: ["-p", "superoffice_soap.pytest_plugin"],
+    EAGER: ["-p", "eager_plugin"],
 }
 TEST = "def test_nothing_of_superoffice() -> None:\n    assert True\n"
 
@@ -88,14 +88,15 @@ def main() -> int:
         directory = Path(folder)
         (directory / "test_plain.py").write_text(TEST, encoding="utf-8")
         (directory / "empty_plugin.py").write_text('"""An empty pytest plugin."""\n')
+        (directory / "eager_plugin.py").write_text("import superoffice_soap.testing._fixture\n")
         times: dict[str, list[float]] = {name: [] for name in VARIANTS}
         for extra in VARIANTS.values():
             run(directory, extra)  # warm-up: bytecode caches
         for _ in range(args.runs):
             for name, extra in VARIANTS.items():
                 times[name].append(run(directory, extra))
-    plugin_ms = import_ms("pytest_superoffice_soap")
-    package_ms = import_ms("superoffice_soap.pytest_plugin")
+    plugin_ms = import_ms("superoffice_soap.pytest_plugin")
+    package_ms = import_ms("superoffice_soap.testing._fixture")
     print(f"pytest run of one trivial test, median of {args.runs} runs each:\n")
     print("| variant | median | over the floor (median of the per-round differences) |")
     print("| --- | --- | --- |")
@@ -104,8 +105,8 @@ def main() -> int:
         paired = statistics.median(v - f for v, f in zip(values, times[FLOOR]))
         print(f"| {name} | {median * 1000:.0f} ms | {paired * 1000:+.1f} ms |")
     print(
-        f"\n-X importtime after pytest, cumulative: pytest_superoffice_soap {plugin_ms:.2f} ms; "
-        f"superoffice_soap.pytest_plugin {package_ms:.0f} ms"
+        f"\n-X importtime after pytest, cumulative: superoffice_soap.pytest_plugin "
+        f"{plugin_ms:.2f} ms; superoffice_soap.testing._fixture {package_ms:.0f} ms"
     )
     return 0
 

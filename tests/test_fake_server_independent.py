@@ -329,6 +329,8 @@ def test_the_stand_in_does_not_import_the_client_operation_table() -> None:
     modules = sorted(TESTING.glob("*.py"))
     assert {path.name for path in modules} >= {"_contract.py", "_operations.py", "_server.py"}
     for path in modules:
+        if path.name == "_fixture.py":  # the pytest fixture hands out agents: not the stand-in
+            continue
         assert import_violations(path.read_text("utf-8"), path.name) == [], path.name
 
 

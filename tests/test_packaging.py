@@ -79,7 +79,7 @@ def test_wheel_and_sdist_install_and_run(tmp_path: Path) -> None:
     shutil.copytree(
         PACKAGE, source / "superoffice_soap", ignore=shutil.ignore_patterns("__pycache__")
     )
-    for name in ("pyproject.toml", "README.md", "pytest_superoffice_soap.py"):
+    for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     builder = _venv(tmp_path / "build-env")
     _run(builder / "python", "-m", "pip", "install", "-q", "setuptools>=77")
@@ -114,10 +114,10 @@ def test_wheel_and_sdist_install_and_run(tmp_path: Path) -> None:
         "-c",
         "import importlib.metadata as m, importlib.util as u; "
         "print([e.value for e in m.entry_points(group='pytest11') if e.name == 'superoffice_soap'], "
-        "u.find_spec('pytest_superoffice_soap') is not None)",
+        "u.find_spec('superoffice_soap.pytest_plugin') is not None)",
         cwd=tmp_path,
     )
-    assert plugin.strip() == "['pytest_superoffice_soap'] True"  # the fixture's light plugin
+    assert plugin.strip() == "['superoffice_soap.pytest_plugin'] True"  # the fixture's plugin
     installed = _run(fresh / "python", "-m", "pip", "list", "--format=freeze")
     names = {line.split("==")[0].lower() for line in installed.splitlines()}
     assert {"lxml", "httpx", "attrs", "superoffice-soap"} <= names

@@ -39,16 +39,16 @@ def test_the_entry_point_names_the_light_module() -> None:
     from importlib.metadata import entry_points
 
     found = [e for e in entry_points(group="pytest11") if e.name == "superoffice_soap"]
-    assert [e.value for e in found] == ["pytest_superoffice_soap"]
+    assert [e.value for e in found] == ["superoffice_soap.pytest_plugin"]
 
 
-def test_the_light_module_imports_nothing_of_the_package() -> None:
-    source = (ROOT / "pytest_superoffice_soap.py").read_text(encoding="utf-8")
+def test_the_plugin_module_imports_nothing_heavy_at_load() -> None:
+    source = (ROOT / "superoffice_soap" / "pytest_plugin.py").read_text(encoding="utf-8")
     top_level = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
     assert top_level == [
         "from __future__ import annotations",
         "from collections.abc import Iterator",
-        "from typing import TYPE_CHECKING",
+        "from typing import TYPE_CHECKING, Any",
         "import pytest",
     ]
 
@@ -61,12 +61,17 @@ def test_a_run_that_does_not_use_the_fixture_imports_nothing_heavy(tmp_path: Pat
             import sys
 
             def test_nothing_of_superoffice():
-                assert "pytest_superoffice_soap" in sys.modules  # the plugin is loaded...
+                assert "superoffice_soap.pytest_plugin" in sys.modules  # the plugin is loaded...
                 loaded = sorted(
                     name for name in sys.modules
                     if name.split(".")[0] in ("superoffice_soap", "lxml", "attr", "attrs")
                 )
-                assert loaded == []  # ...and imported nothing heavy
+                # ...and imported nothing heavy: the package's lazy __init__ and the plugin only
+                assert loaded == [
+                    "superoffice_soap",
+                    "superoffice_soap._version",
+                    "superoffice_soap.pytest_plugin",
+                ]
             """
         ),
         encoding="utf-8",
