@@ -68,7 +68,7 @@ def reader(ref: TypeRef, ns: str) -> Decoder:
     declaration = resolve(ref)
     per_namespace = _COMPILED.get(declaration)
     if per_namespace is None:
-        per_namespace = _COMPILED.setdefault(declaration, {})
+        per_namespace = _COMPILED[declaration] = {}
     found = per_namespace.get(ns)
     if found is None:
         found = _compile(declaration, ns, per_namespace)
@@ -108,13 +108,14 @@ def _compile(declaration: ValueType, ns: str, cache: dict[str, Decoder]) -> Deco
 class _StructReader:
     """An xs:sequence of optional elements, in order, each at most once, built by ``model``."""
 
-    __slots__ = ("_absent", "_model", "_ns", "_table")
+    __slots__ = ("_absent", "_drop", "_model", "_ns", "_table")
 
     def __init__(self, ns: str, model: Callable[..., Any]) -> None:
         self._ns = ns
         self._model = model
         self._table: dict[str, tuple[int, Optional[str], Decoder, bool, str]] = {}
         self._absent: dict[Optional[str], Any] = {}
+        self._drop = False
 
     def define(self, declaration: Struct, call_ns: str) -> None:
         """Compile the fields (separate from ``__init__`` so that a type can contain itself)."""
@@ -128,6 +129,7 @@ class _StructReader:
             )
             for position, field in enumerate(declaration.fields)
         }
+        self._drop = any(field.attr is None for field in declaration.fields)
         # A model is built from what was on the wire: an absent element is None, never a
         # default meant for writing (UntrustedCredentials.is_active defaults to True).
         model = self._model
@@ -144,7 +146,8 @@ class _StructReader:
         if text and not text.isspace():
             raise Problem(f"unexpected text {excerpt(text)!r}")
         table = self._table
-        values: dict[Optional[str], Any] = self._absent.copy()
+        absent = self._absent
+        values: dict[Optional[str], Any] = absent.copy() if absent else {}
         last = -1
         for child in element:
             entry = table.get(child.tag)
@@ -166,7 +169,8 @@ class _StructReader:
                 problem.segments.append(name)
                 raise
             values[attr] = value
-        values.pop(None, None)  # fields declared with attr=None: checked, not kept
+        if self._drop:
+            values.pop(None, None)  # fields declared with attr=None: checked, not kept
         return self._model(**values)  # type: ignore[arg-type]  # the None key is gone
 
 

@@ -152,7 +152,9 @@ _ANSWERS: weakref.WeakKeyDictionary[Operation[Any], dict[str, Decoder]] = (
 
 def _answer_reader(operation: Operation[Any], ns: str) -> Decoder:
     """The reader of an operation's ``<Name>Response`` wrapper (compiled once per namespace)."""
-    per_namespace = _ANSWERS.setdefault(operation, {})
+    per_namespace = _ANSWERS.get(operation)
+    if per_namespace is None:
+        per_namespace = _ANSWERS[operation] = {}
     found = per_namespace.get(ns)
     if found is None:
         found = per_namespace[ns] = _compile_answer(operation, ns)
