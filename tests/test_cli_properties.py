@@ -54,7 +54,9 @@ from superoffice_soap.testing._demo import demo_credentials
 
 PREFIX = "superoffice-soap: error: "
 HELP_POINTER = re.compile(r"Run 'superoffice-soap(?: [a-z-]+)? --help' for usage\.")
-DOCUMENTED_CODES = frozenset({0, 1, 2, 3, 4, 5, 6, 130})
+DOCUMENTED_CODES = frozenset({0, 1, 2, 3, 4, 5, 6, 7, 8, 130})
+#: audit's one-line summary on stderr, which is not an error.
+SUMMARY = "superoffice-soap: audited "
 
 #: Placeholders in drawn arguments and environment values, replaced by the servers' URLs.
 DEMO_URL = "<demo-url>"
@@ -449,6 +451,58 @@ USER_COMMANDS: dict[str, st.SearchStrategy[tuple[bool, list[str]]]] = {
     ),
 }
 
+JOB_COMMANDS: dict[str, st.SearchStrategy[tuple[bool, list[str]]]] = {
+    "audit": user_command(
+        "audit",
+        [
+            TYPE,
+            Part(
+                st.one_of(
+                    option("--associate-id", INTS),
+                    option("--associates", one("1-6", "5", "1-3,5,5", "4-5")),
+                ),
+                st.one_of(option("--associates", one("1-x", "", "5-1", "0-3", ",")), MISSING),
+            ),
+            forms("--json", "--csv"),
+        ],
+        [
+            option("--expiring-within", one("30d", "12h", "2w", "90m")),
+            option("--concurrency", one("1", "8")),
+            option("--fail-on", one("expired", "expiring,inactive", "error", "none")),
+        ],
+        [
+            option("--expiring-within", one("30x", "", "-1d", "d")),
+            option("--concurrency", one("0", "abc", "65")),
+            option("--fail-on", one("nope", "", "expired,")),
+            flags("--associates", "--fail-on", "--show-secrets"),
+        ],
+    ),
+    "rotate": user_command(
+        "rotate",
+        [
+            TYPE,
+            Part(ASSOCIATE, st.one_of(BAD_ASSOCIATE, MISSING)),
+            Part(
+                option("--public-value", one("jane.doe@example.com", "nobody@example.com")),
+                st.one_of(option("--public-value", TEXT), MISSING),
+            ),
+            Part(secret_source("secret"), st.one_of(odd_secret_source("secret"), MISSING)),
+        ],
+        [
+            st.just(["--dry-run"]),
+            st.just(["--json"]),
+            option("--new-public-value", one("jane.new@example.com", "jane.doe@example.com")),
+            option("--comment", one("rotated", "")),
+            option("--valid-to", one("2099-01-01", "2099-01-01T00:00:00Z")),
+        ],
+        [
+            option("--valid-to", BAD_DATES),
+            option("--new-public-value", TEXT),
+            flags("--public-value", "--secret-env", "--show-secrets"),
+        ],
+    ),
+}
+
 _PRINCIPAL_VALID, _PRINCIPAL_INVALID = connection(user=False)
 PRINCIPAL_COMMANDS: dict[str, st.SearchStrategy[tuple[bool, list[str]]]] = {
     "login": command_line(
@@ -619,6 +673,18 @@ def check(outcome: Outcome, servers: Servers, *, broken_stdout: bool = False) ->
     traced = "--trace" in tokens
     helped = bool(tokens & {"--help", "-h", "--version"})
     lines = err.splitlines()
+    if argv[:1] == ["audit"]:
+        summaries = [line for line in lines if line.startswith(SUMMARY)]
+        assert len(summaries) <= 1, where
+        assert not summaries or code not in (1, 2), where  # a summary means a report was made
+        lines = [line for line in lines if not line.startswith(SUMMARY)]
+        err = "".join(f"{line}\n" for line in lines)
+        if summaries and code != 0:  # --fail-on findings (7), or every user failed: a report too
+            assert out.strip(), where
+            if code == 7:
+                assert err == "", where
+                return
+            out = ""
     if code == 0:
         if not traced:
             assert err == "", where
@@ -633,8 +699,9 @@ def check(outcome: Outcome, servers: Servers, *, broken_stdout: bool = False) ->
         assert traced or first == 0, where
         assert lines[first][len(PREFIX) :].strip(), where
         after = lines[first + 1 :]
-        assert len(after) <= (1 if code == 2 else 0), where
-        assert all(HELP_POINTER.fullmatch(line) for line in after), where
+        if not traced:  # --trace prints the exchanges on stderr too, around the error line
+            assert len(after) <= (1 if code == 2 else 0), where
+            assert all(HELP_POINTER.fullmatch(line) for line in after), where
     if code == 2:
         assert outcome.requests == 0, f"a usage error sent {outcome.requests} request(s)\n{where}"
     if "--show-secrets" not in tokens:
@@ -678,6 +745,13 @@ PROPERTY = settings(
 @PROPERTY
 @given(drawn=invocations(USER_COMMANDS))
 def test_user_commands(servers: Servers, drawn: Drawn) -> None:
+    outcome = invoke(servers, drawn)
+    check(outcome, servers, broken_stdout=drawn.broken_stdout)
+
+
+@settings(PROPERTY, max_examples=80)
+@given(drawn=invocations(JOB_COMMANDS))
+def test_audit_and_rotate(servers: Servers, drawn: Drawn) -> None:
     outcome = invoke(servers, drawn)
     check(outcome, servers, broken_stdout=drawn.broken_stdout)
 
