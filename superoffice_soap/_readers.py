@@ -42,7 +42,7 @@ from .types import (
 )
 from .xsd import ScalarError
 
-__all__ = ["Decoder", "Problem", "read_field", "reader", "simple_text"]
+__all__ = ["Decoder", "Problem", "read_field", "reader"]
 
 Decoder = Callable[[etree._Element], Any]
 
@@ -251,17 +251,12 @@ def _dictionary(declaration: DictionaryOf, ns: str) -> Decoder:
 
 
 # ------------------------------------------------------------------------------------------------
-# Simple values: the one text-and-nil rule
-
-
-def simple_text(element: etree._Element) -> str:
-    """The text of an element that must hold no elements (``""`` when empty)."""
-    if len(element):
-        raise Problem(f"expected a simple value, found element {describe_tag(element[0].tag)}")
-    return element.text or ""
+# Simple values: the one text rule and the one nil rule
 
 
 def _string(element: etree._Element) -> str:
+    """The text of an element that must hold no elements (``""`` when empty): a string's value,
+    and the text every other simple value is read from."""
     if len(element):
         raise Problem(f"expected a simple value, found element {describe_tag(element[0].tag)}")
     return element.text or ""
@@ -271,7 +266,7 @@ def _scalar(declaration: Scalar) -> Decoder:
     parse, empty, name = declaration.parse, declaration.empty, declaration.name
 
     def decode(element: etree._Element) -> Any:
-        text = simple_text(element)
+        text = _string(element)
         if not empty and (not text or text.isspace()):
             raise Problem(f"empty element where xs:{name} is expected")
         try:
@@ -288,7 +283,7 @@ def _flags(declaration: Flags) -> Decoder:
     name = declaration.name
 
     def decode(element: etree._Element) -> frozenset[str]:
-        values = frozenset(simple_text(element).split())
+        values = frozenset(_string(element).split())
         if not values <= known:
             raise Problem(f"unknown {name} flag {sorted(values - known)[0]!r}")
         return values
@@ -302,7 +297,7 @@ def _enumeration(declaration: Enumeration) -> Decoder:
     name = declaration.name
 
     def decode(element: etree._Element) -> Any:
-        text = simple_text(element).strip(" \t\r\n")
+        text = _string(element).strip(" \t\r\n")
         member = members.get(text)
         if member is None:
             raise Problem(f"unknown {name} value {excerpt(text)!r}")

@@ -494,7 +494,7 @@ def _fake_server(args: argparse.Namespace, out: TextIO) -> int:
     try:
         serving = fake.serve(args.host, args.port)
         running = serving.__enter__()
-    except (OSError, OverflowError) as exc:
+    except OSError as exc:  # the port is checked already: taken, not allowed, a bad --host
         reason = getattr(exc, "strerror", None) or str(exc)
         err: TextIO = args.err
         _say(err, f"cannot listen on {args.host}:{args.port}: {reason}; try another --port")

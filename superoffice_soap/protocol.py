@@ -49,7 +49,6 @@ from .errors import (
     HTTPStatusError,
     InvalidRequestError,
     NetServerError,
-    ResponseParseError,
     SoapFault,
     SuperOfficeSoapError,
     TransportError,
@@ -520,9 +519,12 @@ class Session:
             envelope = _read(response, request, secrets, after_refusal=True)
             return _decode(operation, envelope, self.services, secrets)
         envelope = _read(response, request, secrets)
-        if envelope.is_version_mismatch:
-            raise _explained(_version_fault(operation, envelope, self.services, secrets), request)
-        return _decode(operation, envelope, self.services, secrets)
+        try:
+            return _decode(operation, envelope, self.services, secrets)
+        except SoapFault as fault:
+            if fault.code == "VersionMismatch":  # a pinned version the server does not speak
+                raise _explained(fault, request) from None
+            raise
 
     def _negotiate(
         self, response: HttpResponse, secrets: tuple[Optional[str], ...]
@@ -676,20 +678,6 @@ def _read(
         )
     except HTTPStatusError as error:
         raise _explained(error, request, after_refusal=after_refusal) from None
-
-
-def _version_fault(
-    operation: Operation[Any],
-    envelope: ReceivedEnvelope,
-    services: str,
-    secrets: tuple[Optional[str], ...],
-) -> SoapFault:
-    """The VersionMismatch fault of an answer, as the SoapFault the decoder raises for it."""
-    try:
-        _decode(operation, envelope, services, secrets)
-    except SoapFault as fault:
-        return fault
-    raise ResponseParseError("a VersionMismatch answer without its fault")  # pragma: no cover
 
 
 _SERVICE_PATH = re.compile(r"/Remote/Services\d+/[^/]+\.svc\Z", re.IGNORECASE)
