@@ -49,7 +49,7 @@ __all__ = ["parse_credentials_xpath", "read_answer"]
 
 _OPERATION = GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE
 #: The same operation, answered as the payload element itself (read here, not by the library).
-_AS_IT_IS: Operation[etree._Element] = Operation(
+_AS_IT_IS: Operation[..., etree._Element] = Operation(
     _OPERATION.service, _OPERATION.name, _OPERATION.params, RAW, retry_safe=True, unwrapped=True
 )
 
@@ -81,6 +81,13 @@ def _local(element: etree._Element) -> str:
     return name
 
 
+def _step(node: etree._Element) -> str:
+    """A child's path step, as the library writes it: its name, indexed when not the first."""
+    index = 1 + sum(1 for sibling in node.itersiblings(preceding=True) if sibling.tag == node.tag)
+    name = _local(node)
+    return name if index == 1 else f"{name}[{index}]"
+
+
 def _is_nil(element: etree._Element, nillable: bool) -> bool:
     """``xsi:nil`` as the library reads it: true/1 (nothing inside), false/0, else an error."""
     nil = element.get(_XSI_NIL)
@@ -91,8 +98,6 @@ def _is_nil(element: etree._Element, nillable: bool) -> bool:
         return False
     if nil not in ("true", "1"):
         raise Problem(f"invalid xsi:nil value {nil!r}")
-    if not nillable:
-        raise Problem("xsi:nil on an element that is not nillable")
     if len(element) or (element.text and not element.text.isspace()):
         raise Problem("an element marked xsi:nil has content")
     return True
@@ -180,13 +185,10 @@ class XStruct:
             (_xpath(f"s:{field.name}"), field.attr, field.read, field.nillable, field.name)
             for field in fields
         ]
-        # Absent elements read as None, never as a default meant for writing (as the library).
+        # Absent elements read as None, never as the model's default (as the library); a
+        # dictionary entry (a plain function) sees only what is there.
         self.absent: dict[str, Any] = (
-            {
-                field.name: None
-                for field in attrs.fields(factory)
-                if field.metadata.get("default_for_writing")
-            }
+            {field.attr: None for field in fields}
             if isinstance(factory, type) and attrs.has(factory)
             else {}
         )
@@ -201,8 +203,11 @@ class XStruct:
                     raise Problem(f"unexpected text {_excerpt(node)!r} after {_local(parent)}")
                 raise Problem(f"unexpected text {_excerpt(node)!r}")
             if node.tag in self.tags:
-                raise Problem(f"element {_local(node)} is repeated or out of order")
-            raise Problem(f"unexpected element {describe_tag(node.tag)}")
+                problem = Problem(f"element {_local(node)} is repeated or out of order")
+            else:
+                problem = Problem(f"unexpected element {describe_tag(node.tag)}")
+            problem.segments.append(_step(node))
+            raise problem
         values = self.absent.copy()
         for select, attr, read, nillable, name in self.fields:
             found = select(element)
@@ -237,7 +242,9 @@ class XArray:
                     item = node.getparent()  # type: ignore[attr-defined]
                     problem.segments.append(f"{self.item}[{element.index(item) + 1}]")
                 raise problem
-            raise Problem(f"unexpected element {describe_tag(node.tag)}")
+            problem = Problem(f"unexpected element {describe_tag(node.tag)}")
+            problem.segments.append(_step(node))
+            raise problem
         result: list[Any] = []
         for position, item in enumerate(self.items(element), 1):
             try:
@@ -271,7 +278,9 @@ class XDictionary:
                 if node.isspace():
                     continue
                 raise Problem(f"unexpected text {_excerpt(node)!r}")
-            raise Problem(f"unexpected element {describe_tag(node.tag)}")
+            problem = Problem(f"unexpected element {describe_tag(node.tag)}")
+            problem.segments.append(_step(node))
+            raise problem
         result: dict[str, Any] = {}
         for position, pair in enumerate(self.pairs(element), 1):
             try:

@@ -2,8 +2,8 @@
 
 How an answer is read. A ``types.Struct`` becomes a table, element tag → (position, attribute,
 reader, nillable), and its reader walks the element's children once: every child must be in the
-table, in schema order, at most once; text is allowed only in simple values; ``xsi:nil`` only
-where the declaration allows it. A failure raises ``Problem``, which collects the element path on
+table, in schema order, at most once; text is allowed only in simple values; ``xsi:nil`` (on any
+element, and then without content) reads as None, as an absent element does. A failure raises ``Problem``, which collects the element path on
 its way up so that the final ResponseParseError names it, 1-based as XPath counts
 (``Response/UntrustedCredentials[2]/IsActive``). Paths are built only on failure: the happy path
 costs one dict lookup per element. A table walk beats compiled XPath for this (measured in
@@ -21,7 +21,6 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable, Optional
 
-import attrs
 from lxml import etree
 
 from ._namespaces import XSI_NIL
@@ -108,14 +107,16 @@ def _compile(declaration: ValueType, ns: str, cache: dict[str, Decoder]) -> Deco
 class _StructReader:
     """An xs:sequence of optional elements, in order, each at most once, built by ``model``."""
 
-    __slots__ = ("_absent", "_drop", "_model", "_ns", "_table")
+    __slots__ = ("_absent", "_drop", "_fill_absent", "_model", "_ns", "_table")
+    _absent: dict[Optional[str], Any]
 
-    def __init__(self, ns: str, model: Callable[..., Any]) -> None:
+    def __init__(self, ns: str, model: Callable[..., Any], *, fill_absent: bool = True) -> None:
         self._ns = ns
         self._model = model
         self._table: dict[str, tuple[int, Optional[str], Decoder, bool, str]] = {}
-        self._absent: dict[Optional[str], Any] = {}
+        self._absent = {}
         self._drop = False
+        self._fill_absent = fill_absent
 
     def define(self, declaration: Struct, call_ns: str) -> None:
         """Compile the fields (separate from ``__init__`` so that a type can contain itself)."""
@@ -130,14 +131,11 @@ class _StructReader:
             for position, field in enumerate(declaration.fields)
         }
         self._drop = any(field.attr is None for field in declaration.fields)
-        # A model is built from what was on the wire: an absent element is None, never a
-        # default meant for writing (UntrustedCredentials.is_active defaults to True).
-        model = self._model
-        if isinstance(model, type) and attrs.has(model):
+        # A model is built from what was on the wire: an absent element is None, never the
+        # model's default (UntrustedCredentials.is_active defaults to True, for writing).
+        if self._fill_absent:
             self._absent = {
-                field.name: None
-                for field in attrs.fields(model)
-                if field.metadata.get("default_for_writing")
+                field.attr: None for field in declaration.fields if field.attr is not None
             }
 
     def __call__(self, element: etree._Element) -> Any:
@@ -147,15 +145,19 @@ class _StructReader:
             raise Problem(f"unexpected text {excerpt(text)!r}")
         table = self._table
         absent = self._absent
-        values: dict[Optional[str], Any] = absent.copy() if absent else {}
+        values: dict[Optional[str], Any] = absent.copy()
         last = -1
         for child in element:
             entry = table.get(child.tag)
             if entry is None:
-                raise Problem(f"unexpected element {describe_tag(child.tag)}")
+                problem = Problem(f"unexpected element {describe_tag(child.tag)}")
+                problem.segments.append(_step(child))
+                raise problem
             position, attr, decode, nillable, name = entry
             if position <= last:
-                raise Problem(f"element {name} is repeated or out of order")
+                problem = Problem(f"element {name} is repeated or out of order")
+                problem.segments.append(_step(child))
+                raise problem
             last = position
             tail = child.tail
             if tail and not tail.isspace():
@@ -190,7 +192,9 @@ def _array(declaration: ArrayOf, ns: str) -> Decoder:
         items: list[Any] = []
         for position, child in enumerate(element, 1):
             if child.tag != item_tag:
-                raise Problem(f"unexpected element {describe_tag(child.tag)}")
+                problem = Problem(f"unexpected element {describe_tag(child.tag)}")
+                problem.segments.append(_step(child))
+                raise problem
             try:
                 _no_tail(child)
                 if child.keys() and child.get(XSI_NIL) is not None and _is_nil(child, True):
@@ -216,21 +220,28 @@ def _dictionary(declaration: DictionaryOf, ns: str) -> Decoder:
     """
     pair_name = declaration.pair
     pair_tag = f"{{{ns}}}{pair_name}"
-    pair = reader(
+    # A pair is read without filling in absent elements, so that a missing Value shows.
+    pair = _StructReader(ns, _entry, fill_absent=False)
+    pair.define(
         Struct(
             pair_name,
             _entry,
-            (Field("Key", "key", STRING), Field("Value", "value", declaration.value)),
+            (
+                Field("Key", "key", declaration.key or STRING),
+                Field("Value", "value", declaration.value),
+            ),
         ),
         ns,
     )
 
-    def decode(element: etree._Element) -> dict[str, Any]:
+    def decode(element: etree._Element) -> dict[Any, Any]:
         _no_text(element)
-        result: dict[str, Any] = {}
+        result: dict[Any, Any] = {}
         for position, child in enumerate(element, 1):
             if child.tag != pair_tag:
-                raise Problem(f"unexpected element {describe_tag(child.tag)}")
+                problem = Problem(f"unexpected element {describe_tag(child.tag)}")
+                problem.segments.append(_step(child))
+                raise problem
             try:
                 _no_tail(child)
                 key, value, present = pair(child)
@@ -281,6 +292,7 @@ def _flags(declaration: Flags) -> Decoder:
     """An xs:list of enumeration tokens (a .NET flags enum); empty means no flags."""
     known = frozenset(declaration.tokens)
     name = declaration.name
+    flag = declaration.flag
 
     def decode(element: etree._Element) -> frozenset[str]:
         values = frozenset(_string(element).split())
@@ -288,7 +300,18 @@ def _flags(declaration: Flags) -> Decoder:
             raise Problem(f"unknown {name} flag {sorted(values - known)[0]!r}")
         return values
 
-    return decode
+    if flag is None:
+        return decode
+    members = dict(zip(declaration.tokens, flag.__members__.values()))
+    nothing = flag(0)
+
+    def decode_flag(element: etree._Element) -> Any:
+        value = nothing
+        for token in decode(element):
+            value |= members[token]
+        return value
+
+    return decode_flag
 
 
 def _enumeration(declaration: Enumeration) -> Decoder:
@@ -319,8 +342,9 @@ def _is_nil(element: etree._Element, nillable: bool) -> bool:
         return False
     if nil not in ("true", "1"):
         raise Problem(f"invalid xsi:nil value {nil!r}")
-    if not nillable:
-        raise Problem("xsi:nil on an element that is not nillable")
+    # ``nillable`` is not enforced: xsi:nil is "no value" on any element, as for an absent one.
+    # NetServer's serializer never writes it where the schema forbids it, but the documentation's
+    # example answers do, at their recursion cut-off (GetPersonEntity's third-level Id).
     if len(element) or (element.text and not element.text.isspace()):
         raise Problem("an element marked xsi:nil has content")
     return True
@@ -336,6 +360,20 @@ def _no_tail(element: etree._Element) -> None:
     tail = element.tail
     if tail and not tail.isspace():
         raise Problem(f"unexpected text {excerpt(tail)!r}")
+
+
+def _step(child: etree._Element) -> str:
+    """The path step of a child: its local name, with its XPath index when it is not the first
+    of its name (``IsActive[2]``)."""
+    tag = child.tag
+    local = etree.QName(tag).localname if isinstance(tag, str) else str(tag)
+    index = 1
+    sibling = child.getprevious()
+    while sibling is not None:
+        if sibling.tag == tag:
+            index += 1
+        sibling = sibling.getprevious()
+    return local if index == 1 else f"{local}[{index}]"
 
 
 def read_field(element: etree._Element, decode: Decoder, nillable: bool, name: str) -> Any:

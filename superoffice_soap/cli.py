@@ -885,7 +885,7 @@ def _job_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     _output_options(rotate, table=False)
 
 
-def _wrapped(text: str, operations: Sequence[Operation[Any]]) -> str:
+def _wrapped(text: str, operations: Sequence[Operation[..., Any]]) -> str:
     """A long description, wrapped (the formatter keeps line breaks), and its SOAP operations."""
     import textwrap
 
@@ -947,7 +947,7 @@ def _parser() -> argparse.ArgumentParser:
     def command(
         name: str,
         handler: Callable[[argparse.Namespace, TextIO], int],
-        operations: Sequence[Operation[Any]],
+        operations: Sequence[Operation[..., Any]],
         description: str,
         example: str,
     ) -> argparse.ArgumentParser:
@@ -1245,11 +1245,14 @@ def _text() -> Callable[[str], str]:
 # Helpers
 
 
-_Call = tuple[Operation[Any], dict[str, object]]
+_Call = tuple[Operation[..., Any], dict[str, object]]
 
 
 def _call(
-    args: argparse.Namespace, caller: Operation[Any], for_associate: Operation[Any], **more: object
+    args: argparse.Namespace,
+    caller: Operation[..., Any],
+    for_associate: Operation[..., Any],
+    **more: object,
 ) -> _Call:
     """The operation a credentials command calls and its arguments, by the library's names."""
     arguments: dict[str, object] = {"credential_type": args.type, **more}

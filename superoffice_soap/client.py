@@ -69,6 +69,7 @@ from .operations import (
     SO_PRINCIPAL,
     USER,
     Operation,
+    P,
     Service,
 )
 from .protocol import (
@@ -168,6 +169,15 @@ def _request_timeout(request: SoapRequest, configured: httpx.Timeout, now: float
 def _check_deadline(request: SoapRequest, now: float) -> None:
     if request.deadline is not None and now >= request.deadline:
         raise _deadline_error(request)
+
+
+def _keywords_only(operation: Operation[..., object], args: tuple[object, ...]) -> None:
+    if args:
+        raise InvalidRequestError(
+            "arguments",
+            f"{operation.name} takes keyword arguments only (its parameter names), "
+            f"got {len(args)} positional",
+        )
 
 
 def _pause(effect: Union[Sleep, Wait]) -> None:
@@ -324,14 +334,16 @@ class _SyncAgent(_Agent):
     ) -> None:
         self.close()
 
-    def call(self, operation: Operation[T], /, **arguments: object) -> T:
+    def call(self, operation: Operation[P, T], /, *args: P.args, **arguments: P.kwargs) -> T:
         """Call any declared operation (``operations.Operation``), of this agent's service or
         another one under the same base URL, with the agent's headers, Services version, SOAP
         negotiation, retries (repeated after sending only when declared ``retry_safe``),
-        re-login, history and secret masking. ``arguments`` are the declared parameter names."""
+        re-login, history and secret masking. ``arguments`` are the declared parameter names,
+        as keywords; a generated operation's are checked by mypy."""
+        _keywords_only(operation, args)
         return self._call(operation, arguments)
 
-    def _call(self, operation: Operation[T], arguments: Mapping[str, object]) -> T:
+    def _call(self, operation: Operation[..., T], arguments: Mapping[str, object]) -> T:
         self._check_open(self._client)
         return self._run(self._session.plan(operation, arguments))
 
@@ -413,13 +425,14 @@ class _AsyncAgent(_Agent):
     ) -> None:
         await self.aclose()
 
-    async def call(self, operation: Operation[T], /, **arguments: object) -> T:
+    async def call(self, operation: Operation[P, T], /, *args: P.args, **arguments: P.kwargs) -> T:
         """Call any declared operation (``operations.Operation``), of this agent's service or
         another one under the same base URL, with all of the agent's machinery (see the sync
         agents' ``call``)."""
+        _keywords_only(operation, args)
         return await self._call(operation, arguments)
 
-    async def _call(self, operation: Operation[T], arguments: Mapping[str, object]) -> T:
+    async def _call(self, operation: Operation[..., T], arguments: Mapping[str, object]) -> T:
         self._check_open(self._client)
         return await self._run(self._session.plan(operation, arguments))
 

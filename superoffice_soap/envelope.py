@@ -54,7 +54,7 @@ __all__ = ["build_envelope", "check_time_zone", "content_type", "http_headers"]
 
 
 def build_envelope(
-    operation: Operation[object],
+    operation: Operation[..., object],
     arguments: Mapping[str, object],
     *,
     soap_version: SoapVersion,
@@ -108,7 +108,7 @@ def build_envelope(
 
 
 def content_type(
-    operation: Operation[object], soap_version: SoapVersion, services: str = DEFAULT_SERVICES
+    operation: Operation[..., object], soap_version: SoapVersion, services: str = DEFAULT_SERVICES
 ) -> str:
     """The Content-Type header: SOAP 1.2 carries the action in it, SOAP 1.1 does not."""
     if soap_version == "1.2":
@@ -117,7 +117,7 @@ def content_type(
 
 
 def http_headers(
-    operation: Operation[object], soap_version: SoapVersion, services: str = DEFAULT_SERVICES
+    operation: Operation[..., object], soap_version: SoapVersion, services: str = DEFAULT_SERVICES
 ) -> dict[str, str]:
     """HTTP headers that belong to the SOAP binding (content type and, for 1.1, SOAPAction)."""
     headers = {"Content-Type": content_type(operation, soap_version, services)}
@@ -180,7 +180,8 @@ def _write(
     if isinstance(kind, Scalar):
         element = etree.SubElement(parent, qname)
         element.text = kind.write(argument, value)
-        annotation = f"xsd:{kind.name}"
+        prefix = "xsd" if kind.namespace is None else _prefix(ctx, kind.namespace)
+        annotation = f"{prefix}:{kind.name}"
     elif isinstance(kind, Enumeration):
         element = etree.SubElement(parent, qname)
         element.text = _token(kind.enum, value, argument)
@@ -221,6 +222,16 @@ def _token(enum_class: type[enum.Enum], value: object, argument: str) -> str:
 
 
 def _flags(kind: Flags, value: object, argument: str) -> str:
+    flag = kind.flag
+    if flag is not None:
+        if not isinstance(value, flag):
+            raise InvalidRequestError(
+                argument, f"must be a {flag.__name__}, got {type(value).__name__}"
+            )
+        members = list(flag.__members__.values())
+        return " ".join(
+            token for token, member in zip(kind.tokens, members) if member & value == member
+        )
     if isinstance(value, str) or not isinstance(value, (set, frozenset, list, tuple)):
         raise InvalidRequestError(argument, f"must be a set of {kind.name} tokens, got {value!r}")
     unknown = [token for token in value if token not in kind.tokens]
@@ -292,7 +303,12 @@ def _write_dictionary(
     element = etree.SubElement(parent, qname)
     for key, item in value.items():
         pair = etree.SubElement(element, f"{{{ctx.ns}}}{kind.pair}")
-        etree.SubElement(pair, f"{{{ctx.ns}}}Key").text = check_string(f"{argument} key", key)
+        key_text = (
+            check_string(f"{argument} key", key)
+            if kind.key is None
+            else kind.key.write(f"{argument} key", key)
+        )
+        etree.SubElement(pair, f"{{{ctx.ns}}}Key").text = key_text
         _write(pair, f"{{{ctx.ns}}}Value", kind.value, item, f"{argument}[{key!r}]", ctx)
     return element
 

@@ -98,7 +98,7 @@ def _read_only(
 class TableRight:
     """Carrier ``TableRight``: the caller's rights on the row (``mask`` tokens such as ``Select``)."""
 
-    mask: frozenset[str] = frozenset()
+    mask: Optional[frozenset[str]] = None
     reason: Optional[str] = None
 
 
@@ -116,7 +116,7 @@ TABLE_RIGHT = Struct(
 class FieldRight:
     """``FieldRight``: the caller's rights on one field (``mask`` tokens such as ``Read``)."""
 
-    mask: frozenset[str] = frozenset()
+    mask: Optional[frozenset[str]] = None
     reason: Optional[str] = None
 
 

@@ -14,6 +14,7 @@ the action URIs and the URL path only.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Generic, Literal, Optional, TypeVar
 
@@ -73,6 +74,13 @@ __all__ = [
 
 SoapVersion = Literal["1.1", "1.2"]
 T = TypeVar("T", covariant=True)
+if TYPE_CHECKING or sys.version_info >= (3, 10):
+    from typing import ParamSpec
+
+    #: An operation's keyword arguments, as its ``signature`` declares them.
+    P = ParamSpec("P")
+else:  # pragma: no cover - Python 3.9 has no ParamSpec; a TypeVar serves at run time
+    P = TypeVar("P")
 
 #: The Services versions this library knows; each has its own namespace, actions and path.
 SERVICES_VERSIONS = ("Services84", "Services85", "Services86", "Services87", "Services88")
@@ -154,14 +162,22 @@ class Param:
 
 
 @attrs.frozen(eq=False)
-class Operation(Generic[T]):
+class Operation(Generic[P, T]):
     """One SOAP operation of a NetServer service, declared once, as data.
+
+    ``Operation[P, T]``: ``P`` is its keyword arguments and ``T`` its answer's type, so that
+    ``agent.call(operation, **arguments)`` is type-checked. A ``signature`` (a function that is
+    never called, with the keyword-only parameters and return type of the call, and the
+    operation's documentation as its docstring) gives both to a type checker; an operation
+    declared without one is annotated ``Operation[..., T]`` and takes any keywords.
 
     ``params`` are the body parameters in wire order. ``result`` is the type of the answer's
     ``result_element`` (``Response`` in most operations) inside the ``<Name>Response`` wrapper
     (``response_element``); None means the answer carries nothing. An absent or nil result is an
     empty list for an ``ArrayOf`` and None for ``RAW``; for any other type it is an error. With
     ``unwrapped`` the result type describes the wrapper itself (``AuthenticateResponse``).
+    With ``result_nillable`` (as the WSDL declares every struct answer) an absent or nil result
+    is None instead.
 
     ``retry_safe`` says whether repeating the call cannot change the server's state (reads):
     only those are repeated after a request may have reached the server. ``error_class`` is
@@ -181,6 +197,8 @@ class Operation(Generic[T]):
     error_class: type[NetServerError] = NetServerError
     refused: Optional[Callable[[Any], Optional[str]]] = None
     min_services: int = 84
+    result_nillable: bool = False
+    signature: Optional[Callable[P, T]] = None
 
     def __repr__(self) -> str:
         return f"Operation({self.service.name}.{self.name})"
@@ -198,7 +216,9 @@ class Operation(Generic[T]):
         return f"{{{ns}}}{self.response_element or self.name + 'Response'}"
 
 
-def secret_arguments(operation: Operation[Any], arguments: Mapping[str, object]) -> tuple[str, ...]:
+def secret_arguments(
+    operation: Operation[..., Any], arguments: Mapping[str, object]
+) -> tuple[str, ...]:
     """The secrets among a call's arguments (a password, an access token, a SecretValue), so
     that text the server sends back can be scrubbed of them."""
     found: list[str] = []
@@ -249,50 +269,50 @@ _CREDENTIALS = Param("credentials", "Credentials", UNTRUSTED_CREDENTIALS)
 _CREDENTIALS_LIST = ArrayOf("UntrustedCredentials", UNTRUSTED_CREDENTIALS)
 _CREDENTIAL_TYPES = ArrayOf("CredentialType", CREDENTIAL_TYPE)
 
-GET_UNTRUSTED_CREDENTIALS: Operation[list[UntrustedCredentials]] = Operation(
+GET_UNTRUSTED_CREDENTIALS: Operation[..., list[UntrustedCredentials]] = Operation(
     USER, "GetUntrustedCredentials", (_TYPE,), _CREDENTIALS_LIST, retry_safe=True
 )
-GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[list[UntrustedCredentials]] = Operation(
+GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[..., list[UntrustedCredentials]] = Operation(
     USER,
     "GetUntrustedCredentialsForAssociate",
     (_ASSOCIATE, _TYPE),
     _CREDENTIALS_LIST,
     retry_safe=True,
 )
-SAVE_UNTRUSTED_CREDENTIALS: Operation[None] = Operation(
+SAVE_UNTRUSTED_CREDENTIALS: Operation[..., None] = Operation(
     USER, "SaveUntrustedCredentials", (_TYPE, _CREDENTIALS), None, retry_safe=False
 )
-SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[None] = Operation(
+SAVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[..., None] = Operation(
     USER,
     "SaveUntrustedCredentialsForAssociate",
     (_ASSOCIATE, _TYPE, _CREDENTIALS),
     None,
     retry_safe=False,
 )
-REMOVE_UNTRUSTED_CREDENTIALS: Operation[None] = Operation(
+REMOVE_UNTRUSTED_CREDENTIALS: Operation[..., None] = Operation(
     USER, "RemoveUntrustedCredentials", (_TYPE, _PUBLIC_VALUE), None, retry_safe=False
 )
-REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[None] = Operation(
+REMOVE_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE: Operation[..., None] = Operation(
     USER,
     "RemoveUntrustedCredentialsForAssociate",
     (_ASSOCIATE, _TYPE, _PUBLIC_VALUE),
     None,
     retry_safe=False,
 )
-CREATE_DEFAULT_UNTRUSTED_CREDENTIALS: Operation[UntrustedCredentials] = Operation(
+CREATE_DEFAULT_UNTRUSTED_CREDENTIALS: Operation[..., UntrustedCredentials] = Operation(
     USER, "CreateDefaultUntrustedCredentials", (), UNTRUSTED_CREDENTIALS, retry_safe=True
 )
-GET_CREDENTIAL_TYPES: Operation[list[CredentialType]] = Operation(
+GET_CREDENTIAL_TYPES: Operation[..., list[CredentialType]] = Operation(
     USER, "GetCredentialTypes", (), _CREDENTIAL_TYPES, retry_safe=True
 )
-GET_CREDENTIAL_TYPES_FOR_USER_TYPE: Operation[list[CredentialType]] = Operation(
+GET_CREDENTIAL_TYPES_FOR_USER_TYPE: Operation[..., list[CredentialType]] = Operation(
     USER,
     "GetCredentialTypesForUserType",
     (Param("user_type", "UserType", USER_TYPE),),
     _CREDENTIAL_TYPES,
     retry_safe=True,
 )
-AUTHENTICATE_USERNAME_PASSWORD: Operation[Authentication] = Operation(
+AUTHENTICATE_USERNAME_PASSWORD: Operation[..., Authentication] = Operation(
     SO_PRINCIPAL,
     "AuthenticateUsernamePassword",
     (Param("username", "UserName", STRING), Param("password", "Password", SECRET_STRING)),
@@ -303,7 +323,7 @@ AUTHENTICATE_USERNAME_PASSWORD: Operation[Authentication] = Operation(
     error_class=AuthenticationError,
     refused=_refused_unless_authenticated,
 )
-AUTHENTICATE_WITH_ACCESS_TOKEN: Operation[Authentication] = Operation(
+AUTHENTICATE_WITH_ACCESS_TOKEN: Operation[..., Authentication] = Operation(
     SO_PRINCIPAL,
     "AuthenticateWithAccessToken",
     (Param("access_token", "AccessToken", SECRET_STRING),),
@@ -315,7 +335,7 @@ AUTHENTICATE_WITH_ACCESS_TOKEN: Operation[Authentication] = Operation(
     refused=_refused_unless_authenticated,
     min_services=86,
 )
-GET_SYSTEM_INFO: Operation[SystemInfo] = Operation(
+GET_SYSTEM_INFO: Operation[..., SystemInfo] = Operation(
     SO_PRINCIPAL,
     "GetSystemInfo",
     (),
@@ -325,7 +345,7 @@ GET_SYSTEM_INFO: Operation[SystemInfo] = Operation(
 )
 
 #: Every declared operation by (service name, operation name).
-OPERATIONS: dict[tuple[str, str], Operation[Any]] = {
+OPERATIONS: dict[tuple[str, str], Operation[..., Any]] = {
     (op.service.name, op.name): op
     for op in (
         GET_UNTRUSTED_CREDENTIALS,

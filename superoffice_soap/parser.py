@@ -113,7 +113,7 @@ def read_envelope(
 
 def decode_payload(
     envelope: ReceivedEnvelope,
-    operation: Operation[Any],
+    operation: Operation[..., Any],
     ns: str,
     *,
     redact: Iterable[Optional[str]] = (),
@@ -145,12 +145,12 @@ def decode_payload(
         ) from None
 
 
-_ANSWERS: weakref.WeakKeyDictionary[Operation[Any], dict[str, Decoder]] = (
+_ANSWERS: weakref.WeakKeyDictionary[Operation[..., Any], dict[str, Decoder]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _answer_reader(operation: Operation[Any], ns: str) -> Decoder:
+def _answer_reader(operation: Operation[..., Any], ns: str) -> Decoder:
     """The reader of an operation's ``<Name>Response`` wrapper (compiled once per namespace)."""
     per_namespace = _ANSWERS.get(operation)
     if per_namespace is None:
@@ -168,7 +168,7 @@ def _nothing() -> None:
 _EMPTY = Struct("Empty", _nothing, ())
 
 
-def _compile_answer(operation: Operation[Any], ns: str) -> Decoder:
+def _compile_answer(operation: Operation[..., Any], ns: str) -> Decoder:
     if operation.result is None:
         return reader(_EMPTY, ns)  # the wrapper must be empty
     if operation.unwrapped:
@@ -178,6 +178,7 @@ def _compile_answer(operation: Operation[Any], ns: str) -> Decoder:
     wrapper = reader(
         Struct(f"{operation.name}Response", dict, (Field(child, "value", result),)), ns
     )
+    may_be_none = operation.result_nillable or isinstance(result, Raw)
 
     def decode(element: etree._Element) -> Any:
         value = wrapper(element).get("value")
@@ -185,7 +186,7 @@ def _compile_answer(operation: Operation[Any], ns: str) -> Decoder:
             return value
         if isinstance(result, ArrayOf):  # absent or nil: nothing found
             return result.into([])
-        if isinstance(result, Raw):
+        if may_be_none:  # "not found", as the schema allows
             return None
         raise Problem(f"the answer holds no {child}")
 

@@ -234,7 +234,7 @@ def _resolve_services(url: str, services: Optional[str]) -> str:
 
 
 def build_request(
-    operation: Operation[object],
+    operation: Operation[..., object],
     arguments: Mapping[str, object],
     *,
     url: str,
@@ -274,7 +274,7 @@ def build_request(
 
 
 def parse_response(
-    operation: Operation[T],
+    operation: Operation[..., T],
     status_code: int,
     headers: Mapping[str, str],
     content: bytes,
@@ -293,7 +293,7 @@ def parse_response(
 
 
 def _decode(
-    operation: Operation[T],
+    operation: Operation[..., T],
     envelope: ReceivedEnvelope,
     services: str,
     secrets: tuple[Optional[str], ...],
@@ -419,7 +419,7 @@ class Session:
 
     def request(
         self,
-        operation: Operation[Any],
+        operation: Operation[..., Any],
         arguments: Mapping[str, object],
         version: SoapVersion,
         ticket: Optional[str],
@@ -438,7 +438,7 @@ class Session:
 
     def plan(
         self,
-        operation: Operation[T],
+        operation: Operation[..., T],
         arguments: Mapping[str, object],
         until: Optional[float] = None,
     ) -> Plan[T]:
@@ -487,7 +487,7 @@ class Session:
 
     def _attempt(
         self,
-        operation: Operation[T],
+        operation: Operation[..., T],
         arguments: Mapping[str, object],
         deadline: Optional[float],
         ticket: Optional[str],

@@ -27,20 +27,32 @@ from typing import Any, Callable, Optional, Union
 import attrs
 
 from . import xsd
-from ._namespaces import MS_ARRAYS
+from ._namespaces import MS_ARRAYS, MS_SERIALIZATION
 
 __all__ = [
+    "ANY_URI",
     "ARRAYS",
     "BASE64",
     "BOOLEAN",
+    "BYTE",
+    "CHAR",
     "DATETIME",
+    "DECIMAL",
     "DOUBLE",
+    "DURATION",
+    "FLOAT",
+    "GUID",
     "INT",
     "LONG",
+    "QNAME",
     "RAW",
     "SECRET_STRING",
     "SHORT",
     "STRING",
+    "UNSIGNED_BYTE",
+    "UNSIGNED_INT",
+    "UNSIGNED_LONG",
+    "UNSIGNED_SHORT",
     "ArrayOf",
     "DictionaryOf",
     "Enumeration",
@@ -52,6 +64,7 @@ __all__ = [
     "TypeRef",
     "ValueType",
     "resolve",
+    "secret_repr",
 ]
 
 
@@ -60,13 +73,16 @@ class Scalar:
     """An XSD simple type: ``name`` (``"int"``, written as ``xsi:type="xsd:int"``), ``parse`` (wire
     text → value, ``xsd.ScalarError`` when invalid) and ``write`` (argument name, value → text,
     InvalidRequestError when the value cannot be sent). ``empty`` says whether an empty element
-    is a value (``""`` for strings) rather than an error. A ``secret`` is never quoted."""
+    is a value (``""`` for strings) rather than an error. A ``secret`` is never quoted.
+    ``namespace`` is None for XML Schema's own types, else the namespace that defines the type
+    (``ser:guid``), for the ``xsi:type`` annotations of SOAP 1.2 requests."""
 
     name: str
     parse: Callable[[str], Any]
     write: Callable[[str, object], str]
     empty: bool = False
     secret: bool = False
+    namespace: Optional[str] = None
 
     def __repr__(self) -> str:
         return f"Scalar({self.name!r})"
@@ -89,10 +105,15 @@ class Enumeration:
 
 @attrs.frozen(eq=False, repr=False)
 class Flags:
-    """An xs:list of the ``tokens`` of ``name`` (a .NET flags enum); empty means no flags."""
+    """An xs:list of the ``tokens`` of ``name`` (a .NET flags enum); empty means no flags.
+
+    Read into a ``frozenset`` of the tokens, or, with ``flag`` (an ``enum.Flag`` whose members
+    are in the order of ``tokens``), into a value of that class.
+    """
 
     name: str
     tokens: tuple[str, ...]
+    flag: Optional[type[enum.Flag]] = None
 
     def __repr__(self) -> str:
         return f"Flags({self.name!r})"
@@ -150,11 +171,13 @@ class ArrayOf:
 
 @attrs.frozen(eq=False, repr=False)
 class DictionaryOf:
-    """A WCF dictionary: 0..n ``pair`` elements holding ``Key`` (string) and ``Value``
-    (``value``); a duplicate or nil key is an error, a nil value is skipped."""
+    """A WCF dictionary: 0..n ``pair`` elements holding ``Key`` (``key``, a string unless said
+    otherwise) and ``Value`` (``value``); a duplicate or nil key is an error, a nil value is
+    skipped."""
 
     pair: str
     value: TypeRef
+    key: Optional[Scalar] = None
 
     def __repr__(self) -> str:
         return f"DictionaryOf({self.pair!r})"
@@ -184,6 +207,11 @@ def resolve(ref: TypeRef) -> ValueType:
     return resolved
 
 
+def secret_repr(value: object) -> str:
+    """How a model's ``repr`` shows a secret attribute: ``***``, or ``None`` when unset."""
+    return "None" if value is None else "***"
+
+
 def _text(text: str) -> str:
     return text
 
@@ -210,4 +238,27 @@ STRING = Scalar("string", _text, _write_string, empty=True)
 #: A string that is a secret (a password, an access token): never quoted in an error.
 SECRET_STRING = Scalar("string", _text, _write_secret, empty=True, secret=True)
 BASE64 = Scalar("base64Binary", xsd.parse_base64, xsd.write_base64, empty=True)
+BYTE = Scalar("byte", xsd.integer_parser("byte"), xsd.integer_writer("byte"))
+UNSIGNED_BYTE = Scalar(
+    "unsignedByte", xsd.integer_parser("unsignedByte"), xsd.integer_writer("unsignedByte")
+)
+UNSIGNED_SHORT = Scalar(
+    "unsignedShort", xsd.integer_parser("unsignedShort"), xsd.integer_writer("unsignedShort")
+)
+UNSIGNED_INT = Scalar(
+    "unsignedInt", xsd.integer_parser("unsignedInt"), xsd.integer_writer("unsignedInt")
+)
+UNSIGNED_LONG = Scalar(
+    "unsignedLong", xsd.integer_parser("unsignedLong"), xsd.integer_writer("unsignedLong")
+)
+FLOAT = Scalar("float", xsd.parse_float, xsd.write_float)
+DECIMAL = Scalar("decimal", xsd.parse_decimal, xsd.write_decimal)
+#: xs:duration as .NET writes a TimeSpan, read into a ``timedelta``.
+DURATION = Scalar("duration", xsd.parse_duration, xsd.write_duration, namespace=MS_SERIALIZATION)
+#: A .NET Guid (``ser:guid``), read into a ``uuid.UUID``.
+GUID = Scalar("guid", xsd.parse_guid, xsd.write_guid, namespace=MS_SERIALIZATION)
+#: A .NET Char (``ser:char``, its code point on the wire), read into a one-character str.
+CHAR = Scalar("char", xsd.parse_char, xsd.write_char, namespace=MS_SERIALIZATION)
+ANY_URI = Scalar("anyURI", _text, _write_string, empty=True)
+QNAME = Scalar("QName", xsd.parse_qname, xsd.write_qname)
 RAW = Raw()

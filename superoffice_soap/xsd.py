@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import decimal
 import functools
 import math
 import re
+import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from typing import Callable, Optional
 
 from .errors import InvalidRequestError
 
@@ -28,28 +30,58 @@ __all__ = [
     "format_bool",
     "format_datetime",
     "format_int",
+    "integer_parser",
+    "integer_writer",
     "parse_base64",
     "parse_bool",
+    "parse_char",
     "parse_datetime",
+    "parse_decimal",
     "parse_double",
+    "parse_duration",
+    "parse_float",
+    "parse_guid",
     "parse_int",
     "parse_long",
+    "parse_qname",
     "parse_short",
     "write_base64",
     "write_bool",
+    "write_char",
     "write_datetime",
+    "write_decimal",
     "write_double",
+    "write_duration",
+    "write_float",
+    "write_guid",
     "write_int",
     "write_long",
+    "write_qname",
     "write_short",
 ]
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 _RANGES = {
+    "byte": (-(2**7), 2**7 - 1),
     "short": (-(2**15), 2**15 - 1),
     "int": (INT32_MIN, INT32_MAX),
     "long": (-(2**63), 2**63 - 1),
+    "unsignedByte": (0, 2**8 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedLong": (0, 2**64 - 1),
+}
+#: The .NET type behind each integer type, named in errors.
+_DOTNET = {
+    "byte": "SByte",
+    "short": "Int16",
+    "int": "Int32",
+    "long": "Int64",
+    "unsignedByte": "Byte",
+    "unsignedShort": "UInt16",
+    "unsignedInt": "UInt32",
+    "unsignedLong": "UInt64",
 }
 
 # XML whitespace only (xs:int / xs:boolean / xs:dateTime have whiteSpace="collapse").
@@ -81,6 +113,28 @@ def parse_short(text: str) -> int:
 def parse_long(text: str) -> int:
     """xs:long: optional sign and ASCII digits, within Int64."""
     return _integer(text, "long", "Int64")
+
+
+def integer_parser(name: str) -> Callable[[str], int]:
+    """The parser of an XSD integer type (``"byte"``, ``"unsignedInt"``, …): range-checked."""
+    dotnet = _DOTNET[name]
+
+    def parse(text: str) -> int:
+        return _integer(text, name, dotnet)
+
+    parse.__name__ = f"parse_{name}"
+    return parse
+
+
+def integer_writer(name: str) -> Callable[[str, object], str]:
+    """The writer of an XSD integer type: an int (not a bool) within its .NET range."""
+    dotnet = _DOTNET[name]
+
+    def write(argument: str, value: object) -> str:
+        return _write_integer(argument, value, name, dotnet)
+
+    write.__name__ = f"write_{name}"
+    return write
 
 
 def _integer(text: str, name: str, dotnet: str) -> int:
@@ -286,3 +340,164 @@ def write_datetime(argument: str, value: object) -> str:
         if abs(offset) > _MAX_OFFSET:
             raise InvalidRequestError(argument, f"UTC offset {offset} is beyond ±14:00")
     return format_datetime(value)
+
+
+# ------------------------------------------------------------------------------------------------
+# The other XSD types NetServer's WSDLs use: float, decimal, duration, guid, char, anyURI, QName
+
+_FLOAT_MAX = 3.4028234663852886e38  # .NET Single.MaxValue
+
+
+def parse_float(text: str) -> float:
+    """xs:float: as xs:double, within Single's range."""
+    try:
+        number = parse_double(text)
+    except ScalarError:
+        raise ScalarError(f"not an xs:float: {text!r}") from None
+    if math.isfinite(number) and abs(number) > _FLOAT_MAX:
+        raise ScalarError(f"xs:float out of Single range: {text!r}")
+    return number
+
+
+def write_float(argument: str, value: object) -> str:
+    """An int or float (not a bool) within Single's range, as xs:float text."""
+    text = write_double(argument, value)
+    number = float(text)
+    if math.isfinite(number) and abs(number) > _FLOAT_MAX:
+        raise InvalidRequestError(argument, f"{value} is outside the Single range")
+    return text
+
+
+_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+#: .NET's Decimal: 96-bit integer scaled by up to 28 decimal places.
+_DECIMAL_MAX = decimal.Decimal(2**96 - 1)
+
+
+def parse_decimal(text: str) -> decimal.Decimal:
+    """xs:decimal: sign, digits and an optional fraction (no exponent), within .NET's Decimal."""
+    value = text.strip(_XML_WS)
+    if not _DECIMAL_RE.match(value):
+        raise ScalarError(f"not an xs:decimal: {text!r}")
+    number = decimal.Decimal(value)
+    if abs(number) > _DECIMAL_MAX:
+        raise ScalarError(f"xs:decimal out of Decimal range: {text!r}")
+    return number
+
+
+def write_decimal(argument: str, value: object) -> str:
+    """A Decimal or int (not a bool) within .NET's Decimal, as xs:decimal text (no exponent)."""
+    if isinstance(value, bool) or not isinstance(value, (decimal.Decimal, int)):
+        raise InvalidRequestError(argument, f"must be a Decimal, got {type(value).__name__}")
+    number = decimal.Decimal(value)
+    if not number.is_finite():
+        raise InvalidRequestError(argument, f"{value} is not a finite number")
+    if abs(number) > _DECIMAL_MAX:
+        raise InvalidRequestError(argument, f"{value} is outside the .NET Decimal range")
+    return format(number, "f")
+
+
+_DURATION_RE = re.compile(
+    r"(-)?P(?!\Z)(?:([0-9]+)D)?(?:T(?=[0-9.])(?:([0-9]+)H)?(?:([0-9]+)M)?"
+    r"(?:([0-9]+)(?:\.([0-9]+))?S)?)?\Z"
+)
+
+
+def parse_duration(text: str) -> timedelta:
+    """xs:duration as .NET writes a TimeSpan (``-P1DT2H3M4.5S``): days, hours, minutes and
+    seconds; years and months have no fixed length and are refused. Fractions beyond
+    microseconds are truncated, as for xs:dateTime."""
+    value = text.strip(_XML_WS)
+    match = _DURATION_RE.match(value)
+    if match is None or value.endswith("T"):
+        raise ScalarError(f"not an xs:duration of days, hours, minutes and seconds: {text!r}")
+    sign, days, hours, minutes, seconds, fraction = match.groups()
+    try:
+        result = timedelta(
+            days=int(days or 0),
+            hours=int(hours or 0),
+            minutes=int(minutes or 0),
+            seconds=int(seconds or 0),
+            microseconds=int((fraction or "0")[:6].ljust(6, "0")),
+        )
+    except OverflowError:
+        raise ScalarError(f"xs:duration out of range: {text!r}") from None
+    return -result if sign else result
+
+
+def write_duration(argument: str, value: object) -> str:
+    """A timedelta as xs:duration text (``P1DT2H3M4.5S``, ``PT0S`` for zero)."""
+    if not isinstance(value, timedelta):
+        raise InvalidRequestError(argument, f"must be a timedelta, got {type(value).__name__}")
+    sign = "-" if value < timedelta(0) else ""
+    magnitude = abs(value)
+    hours, rest = divmod(magnitude.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{sign}P"
+    if magnitude.days:
+        text += f"{magnitude.days}D"
+    clock = ""
+    if hours:
+        clock += f"{hours}H"
+    if minutes:
+        clock += f"{minutes}M"
+    if seconds or magnitude.microseconds or not (magnitude.days or clock):
+        clock += str(seconds)
+        if magnitude.microseconds:
+            clock += f".{magnitude.microseconds:06d}".rstrip("0")
+        clock += "S"
+    return text + ("T" + clock if clock else "")
+
+
+_GUID_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+
+
+def parse_guid(text: str) -> uuid.UUID:
+    """A .NET Guid (``ser:guid``): 8-4-4-4-12 hexadecimal digits."""
+    value = text.strip(_XML_WS)
+    if not _GUID_RE.match(value):
+        raise ScalarError(f"not a guid: {text!r}")
+    return uuid.UUID(value)
+
+
+def write_guid(argument: str, value: object) -> str:
+    """A UUID as a .NET Guid's text."""
+    if not isinstance(value, uuid.UUID):
+        raise InvalidRequestError(argument, f"must be a UUID, got {type(value).__name__}")
+    return str(value)
+
+
+def parse_char(text: str) -> str:
+    """A .NET Char (``ser:char``): its UTF-16 code unit as an xs:int, read as a one-character str."""
+    code = _integer(text, "unsignedShort", "Char")
+    if 0xD800 <= code <= 0xDFFF:
+        raise ScalarError(f"a char that is half of a surrogate pair: {text!r}")
+    return chr(code)
+
+
+def write_char(argument: str, value: object) -> str:
+    """A one-character str in the Basic Multilingual Plane, written as its code point."""
+    if not isinstance(value, str) or len(value) != 1:
+        raise InvalidRequestError(argument, "must be a str of one character")
+    code = ord(value)
+    if code > 0xFFFF or 0xD800 <= code <= 0xDFFF:
+        raise InvalidRequestError(argument, f"U+{code:04X} is not one .NET Char")
+    return str(code)
+
+
+_QNAME_RE = re.compile(r"(?:[A-Za-z_][\w.\-]*:)?[A-Za-z_][\w.\-]*\Z")
+
+
+def parse_qname(text: str) -> str:
+    """xs:QName: ``prefix:local`` (or ``local``) as written, whitespace collapsed."""
+    value = text.strip(_XML_WS)
+    if not _QNAME_RE.match(value):
+        raise ScalarError(f"not an xs:QName: {text!r}")
+    return value
+
+
+def write_qname(argument: str, value: object) -> str:
+    """A ``prefix:local`` or ``local`` name as xs:QName text."""
+    text = check_string(argument, value)
+    if not _QNAME_RE.match(text):
+        raise InvalidRequestError(argument, f"{text!r} is not a QName")
+    return text

@@ -104,25 +104,25 @@ USER_INFO = Struct(
         Field("UserGroupTooltip", "user_group_tooltip", STRING),
     ),
 )
-GET_USER_INFO: Operation[UserInfo] = Operation(
+GET_USER_INFO: Operation[..., UserInfo] = Operation(
     USER, "GetUserInfo", (Param("user_info_id", "UserInfoId", INT),), USER_INFO, retry_safe=True
 )
 ASSOCIATE = Service("Associate")
-GET_NOTE: Operation[list[str]] = Operation(
+GET_NOTE: Operation[..., list[str]] = Operation(
     ASSOCIATE,
     "GetNote",
     (Param("associate_id", "AssociateId", INT),),
     ArrayOf("string", STRING, namespace=MS_ARRAYS),
     retry_safe=True,
 )
-SET_PASSWORD: Operation[bool] = Operation(
+SET_PASSWORD: Operation[..., bool] = Operation(
     USER,
     "SetPassword",
     (Param("associate_id", "AssociateId", INT), Param("password", "Password", SECRET_STRING)),
     BOOLEAN,
     retry_safe=False,
 )
-GET_USER_INFO_RAW: Operation[Any] = Operation(
+GET_USER_INFO_RAW: Operation[..., Any] = Operation(
     USER, "GetUserInfo", (Param("user_info_id", "UserInfoId", INT),), RAW, retry_safe=True
 )
 
@@ -292,12 +292,12 @@ def test_a_soap12_server_gets_the_documentation_envelope(server: Server) -> None
 
 def test_answers_are_read_strictly(server: Server) -> None:
     loose = Struct("UserInfo", UserInfo, USER_INFO.fields[:3])  # declares too few fields
-    partial: Operation[UserInfo] = Operation(
+    partial: Operation[..., UserInfo] = Operation(
         USER, "GetUserInfo", GET_USER_INFO.params, loose, retry_safe=True
     )
     with agent(server, soap_version="1.1") as a, pytest.raises(ResponseParseError) as info:
         a.call(partial, user_info_id=1)
-    assert info.value.path == "Body/GetUserInfoResponse/Response"
+    assert info.value.path == "Body/GetUserInfoResponse/Response/PersonId"
     assert "unexpected element PersonId" in str(info.value)
 
 
@@ -420,7 +420,7 @@ def test_over_loopback(server: Server, loopback: str) -> None:
     [(GET_USER_INFO, "User", "GetUserInfo"), (GET_NOTE, "Associate", "GetNote")],
 )
 def test_the_documentations_answers_are_read(
-    server: Server, operation: Operation[Any], folder: str, name: str
+    server: Server, operation: Operation[..., Any], folder: str, name: str
 ) -> None:
     documented = reference_file("examples", folder, f"{name}.response.xml").read_bytes()
     server.script = [

@@ -79,7 +79,7 @@ def _fresh_dispatch() -> Iterator[None]:
     stand_in_operations.served_operations.cache_clear()
 
 
-def send(operation: Operation[object], arguments: Mapping[str, object]) -> httpx.Response:
+def send(operation: Operation[..., object], arguments: Mapping[str, object]) -> httpx.Response:
     """Build the request with the client's builder and post it to a demo stand-in (SOAP 1.1)."""
     request = build_request(operation, arguments, url=BASE, ticket=DEMO_TICKET)
     fake = FakeNetServer.with_demo_data()
@@ -97,7 +97,9 @@ def client_fault(response: httpx.Response) -> str:
     return reason.text or ""
 
 
-def in_client_table(monkeypatch: pytest.MonkeyPatch, wrong: Operation[object]) -> Operation[object]:
+def in_client_table(
+    monkeypatch: pytest.MonkeyPatch, wrong: Operation[..., object]
+) -> Operation[..., object]:
     """Put ``wrong`` into the client's operation table in place of the right declaration."""
     monkeypatch.setitem(OPERATIONS, (wrong.service.name, wrong.name), wrong)
     return wrong
@@ -110,7 +112,7 @@ _TYPE = Param("credential_type", "Type", STRING)
 ARGUMENTS = {"associate_id": DEMO_ASSOCIATE_ID, "credential_type": "imap"}
 
 
-def _get_for_associate(*params: Param) -> Operation[object]:
+def _get_for_associate(*params: Param) -> Operation[..., object]:
     """A copy of GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE with other parameters."""
     right = GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE
     return Operation(USER, right.name, params, right.result, retry_safe=right.retry_safe)
@@ -194,7 +196,7 @@ def test_struct_fields_in_the_wrong_order_are_refused(monkeypatch: pytest.Monkey
 
 def test_a_misnamed_operation_is_not_served(monkeypatch: pytest.MonkeyPatch) -> None:
     right = GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE
-    wrong: Operation[object] = Operation(
+    wrong: Operation[..., object] = Operation(
         USER, "GetUntrustedCredentialForAssociate", right.params, right.result, retry_safe=True
     )
     in_client_table(monkeypatch, wrong)

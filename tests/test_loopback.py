@@ -142,7 +142,7 @@ def test_wrong_endpoint_gives_a_fault_or_status_error(running: RunningServer) ->
     from superoffice_soap.operations import USER, Operation, Param
     from superoffice_soap.types import INT, ArrayOf
 
-    unknown: Operation[list[UntrustedCredentials]] = Operation(
+    unknown: Operation[..., list[UntrustedCredentials]] = Operation(
         USER,
         "GetSomethingElse",
         (Param("associate_id", "AssociateId", INT),),

@@ -85,7 +85,7 @@ def test_every_operation_has_doc_arguments() -> None:
     assert sorted(DOC_ARGUMENTS) == sorted(op.name for op in ALL)
 
 
-def doc_request_with_header(operation: Operation[Any]) -> bytes:
+def doc_request_with_header(operation: Operation[..., Any]) -> bytes:
     """The docs' request with its misplaced header elements wrapped into SOAP-ENV:Header."""
     path = reference_file("examples", operation.service.name, f"{operation.name}.request.xml")
     root = etree.fromstring(path.read_bytes())
@@ -99,7 +99,7 @@ def doc_request_with_header(operation: Operation[Any]) -> bytes:
     return result
 
 
-def build(operation: Operation[Any], version: Any, **settings: Any) -> bytes:
+def build(operation: Operation[..., Any], version: Any, **settings: Any) -> bytes:
     settings.setdefault("application_token", TOKEN)
     if operation.service.sends_ticket:
         settings.setdefault("ticket", TICKET)
@@ -110,12 +110,12 @@ def build(operation: Operation[Any], version: Any, **settings: Any) -> bytes:
 
 
 @pytest.mark.parametrize("operation", ALL, ids=IDS)
-def test_soap12_golden_equals_the_docs(operation: Operation[Any]) -> None:
+def test_soap12_golden_equals_the_docs(operation: Operation[..., Any]) -> None:
     assert canonical(build(operation, "1.2")) == canonical(doc_request_with_header(operation))
 
 
 @pytest.mark.parametrize("operation", ALL, ids=IDS)
-def test_soap11_twin_has_the_same_header_and_body(operation: Operation[Any]) -> None:
+def test_soap11_twin_has_the_same_header_and_body(operation: Operation[..., Any]) -> None:
     docs = etree.fromstring(doc_request_with_header(operation))
     ours = etree.fromstring(build(operation, "1.1"))
     assert ours.tag == f"{{{SOAP11}}}Envelope"
@@ -135,7 +135,7 @@ def test_soap11_twin_has_the_same_header_and_body(operation: Operation[Any]) -> 
 
 
 @pytest.mark.parametrize("operation", ALL, ids=IDS)
-def test_soap11_golden_fails_on_another_value(operation: Operation[Any]) -> None:
+def test_soap11_golden_fails_on_another_value(operation: Operation[..., Any]) -> None:
     # A sensitivity check of the comparison above: a different header value must show.
     assert canonical(build(operation, "1.2", application_token="other")) != canonical(
         doc_request_with_header(operation)
@@ -157,12 +157,12 @@ def test_soprincipal_requests_carry_only_the_application_token() -> None:
 # The documented answers parse
 
 
-def doc_response(operation: Operation[Any]) -> bytes:
+def doc_response(operation: Operation[..., Any]) -> bytes:
     path = reference_file("examples", operation.service.name, f"{operation.name}.response.xml")
     return path.read_bytes()
 
 
-def parse(operation: Operation[Any], content: bytes) -> Any:
+def parse(operation: Operation[..., Any], content: bytes) -> Any:
     return parse_response(operation, 200, {"Content-Type": "application/soap+xml"}, content)
 
 

@@ -57,6 +57,10 @@ def parse_error(content: bytes, status: int = 200) -> ResponseParseError:
     return info.value
 
 
+def snake(element: str) -> str:
+    return {"IsActive": "is_active", "ValidFrom": "valid_from", "ValidTo": "valid_to"}[element]
+
+
 def field_error(*fields: Field) -> ResponseParseError:
     return parse_error(credentials_response([DOC_CREDENTIAL, list(fields)]))
 
@@ -211,10 +215,11 @@ def test_nil_items_are_skipped_and_absent_response_is_empty() -> None:
 
 
 @pytest.mark.parametrize("field", ["IsActive", "ValidFrom", "ValidTo"])
-def test_nil_on_a_non_nillable_field_is_an_error(field: str) -> None:
-    error = field_error((field, NIL))
-    assert error.path == f"{PATH}[2]/{field}"
-    assert "not nillable" in str(error)
+def test_nil_on_a_non_nillable_field_reads_none(field: str) -> None:
+    """xsi:nil is "no value" on any element, as an absent element is (the documentation's own
+    example answers put it on xs:int and xs:boolean elements); a default is never used."""
+    _, cred = parse(credentials_response([DOC_CREDENTIAL, [(field, NIL)]]))
+    assert getattr(cred, snake(field)) is None
 
 
 def test_nil_with_content_is_an_error() -> None:
@@ -366,9 +371,9 @@ def test_mask_tokens_are_checked() -> None:
     assert "'Launch'" in str(error)
 
 
-def test_mask_is_not_nillable() -> None:
-    error = field_error(("TableRight", [("Mask", NIL)]))
-    assert error.path == f"{PATH}[2]/TableRight/Mask"
+def test_a_nil_mask_reads_none() -> None:
+    _, cred = parse(credentials_response([DOC_CREDENTIAL, [("TableRight", [("Mask", NIL)])]]))
+    assert cred.table_right == TableRight(mask=None, reason=None)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -377,7 +382,7 @@ def test_mask_is_not_nillable() -> None:
 
 def test_unknown_element_in_a_known_structure() -> None:
     error = field_error(("Comment", "x"), ("Password", "p"))
-    assert error.path == f"{PATH}[2]"
+    assert error.path == f"{PATH}[2]/Password"
     assert "unexpected element Password" in str(error)
 
 
@@ -392,8 +397,10 @@ def test_element_in_a_foreign_namespace_is_unknown() -> None:
 def test_out_of_order_and_repeated_elements() -> None:
     error = field_error(("IsActive", "true"), ("Comment", "x"))
     assert "out of order" in str(error)
+    assert error.path == f"{PATH}[2]/Comment"
     error = field_error(("Comment", "x"), ("Comment", "y"))
     assert "repeated" in str(error)
+    assert error.path == f"{PATH}[2]/Comment[2]"
 
 
 def test_text_where_elements_belong() -> None:
@@ -425,7 +432,8 @@ def test_wrong_body_element() -> None:
 def test_unknown_element_in_the_response_wrapper() -> None:
     wrapper = etree.Element(f"{{{NS}}}GetUntrustedCredentialsForAssociateResponse")
     etree.SubElement(wrapper, f"{{{NS}}}Result")
-    assert parse_error(envelope(wrapper)).path == "Body/GetUntrustedCredentialsForAssociateResponse"
+    path = parse_error(envelope(wrapper)).path
+    assert path == "Body/GetUntrustedCredentialsForAssociateResponse/Result"
 
 
 def test_unknown_item_in_the_array() -> None:
@@ -434,7 +442,7 @@ def test_unknown_item_in_the_array() -> None:
     etree.SubElement(response, f"{{{NS}}}UntrustedCredentials")
     etree.SubElement(response, f"{{{NS}}}CredentialType")
     error = parse_error(envelope(wrapper))
-    assert error.path == "Body/GetUntrustedCredentialsForAssociateResponse/Response"
+    assert error.path == "Body/GetUntrustedCredentialsForAssociateResponse/Response/CredentialType"
     assert "unexpected element CredentialType" in str(error)
 
 

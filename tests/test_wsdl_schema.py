@@ -160,7 +160,7 @@ def parts(content: bytes, version: SoapVersion) -> tuple[etree._Element, list[et
 
 
 def build(
-    operation: Operation[Any],
+    operation: Operation[..., Any],
     arguments: Mapping[str, object],
     version: SoapVersion,
     *,
@@ -180,7 +180,7 @@ def build(
     ).content
 
 
-def assert_valid(operation: Operation[Any], content: bytes, version: SoapVersion) -> None:
+def assert_valid(operation: Operation[..., Any], content: bytes, version: SoapVersion) -> None:
     schema = schema_for(operation.service.name)
     payload, headers = parts(content, version)
     assert payload.tag == f"{{{NS}}}{operation.name}"
@@ -189,7 +189,7 @@ def assert_valid(operation: Operation[Any], content: bytes, version: SoapVersion
         assert errors(schema, header) == [], etree.QName(header).localname
 
 
-def op(name: str) -> Operation[Any]:
+def op(name: str) -> Operation[..., Any]:
     (operation,) = (o for o in ALL if o.name == name)
     return operation
 
@@ -330,7 +330,9 @@ def test_request_validates(name: str, arguments: dict[str, object], version: Soa
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("variant", sorted(HEADER_VARIANTS))
 @pytest.mark.parametrize("operation", ALL, ids=[o.name for o in ALL])
-def test_headers_validate(operation: Operation[Any], variant: str, version: SoapVersion) -> None:
+def test_headers_validate(
+    operation: Operation[..., Any], variant: str, version: SoapVersion
+) -> None:
     settings_ = HEADER_VARIANTS[variant]
     content = build(operation, DOC_ARGUMENTS[operation.name], version, **settings_)
     assert_valid(operation, content, version)
@@ -735,7 +737,7 @@ _VALUES: dict[str, st.SearchStrategy[object]] = {
 
 
 @st.composite
-def _requests(draw: st.DrawFn) -> tuple[Operation[Any], dict[str, object]]:
+def _requests(draw: st.DrawFn) -> tuple[Operation[..., Any], dict[str, object]]:
     operation = draw(st.sampled_from(ALL))
     arguments = {param.name: draw(_VALUES[param.name]) for param in operation.params}
     return operation, arguments
@@ -750,7 +752,7 @@ def _requests(draw: st.DrawFn) -> tuple[Operation[Any], dict[str, object]]:
     time_zone=st.none() | st.builds(SoTimeZone, id=_INT32, location_code=st.none() | _TEXT),
 )
 def test_random_requests_validate(
-    request: tuple[Operation[Any], dict[str, object]],
+    request: tuple[Operation[..., Any], dict[str, object]],
     version: SoapVersion,
     ticket: Optional[str],
     token: Optional[str],

@@ -313,19 +313,19 @@ PATH = "Body/GetUntrustedCredentialsForAssociateResponse/Response/UntrustedCrede
         pytest.param(
             lambda root: _rename(_first(root, "Comment")),
             "unexpected element Unknown",
-            PATH,
+            f"{PATH}/Unknown",
             id="unknown-element",
         ),
         pytest.param(
             lambda root: _move_back(_first(root, "ValidTo")),
             "element ValidFrom is repeated or out of order",
-            PATH,
+            f"{PATH}/ValidFrom",
             id="out-of-order",
         ),
         pytest.param(
             lambda root: _repeat(_first(root, "PublicValue")),
             "element PublicValue is repeated or out of order",
-            PATH,
+            f"{PATH}/PublicValue[2]",
             id="repeated",
         ),
         pytest.param(
