@@ -11,7 +11,7 @@ Parsed safely (no DTD, no entities, no network), from bytes: no I/O here.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Callable, Optional
 
 import attrs
 from lxml import etree
@@ -105,28 +105,110 @@ class Wsdl:
     doc: Optional[str]
 
 
-def read_wsdl(content: bytes, source: str = "the WSDL") -> Wsdl:
-    """Read a WSDL document; WsdlError when it is not one (``source`` names it in messages)."""
-    try:
-        root = etree.fromstring(content, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise WsdlError(f"{source} is not XML ({exc.msg})") from None
+#: How many documents one WSDL may pull in through imports (``?wsdl=wsdl0``, ``?xsd=xsd0``, …).
+MAX_DOCUMENTS = 64
+
+
+def read_wsdl(
+    content: bytes,
+    source: str = "the WSDL",
+    *,
+    fetch: Optional[Callable[[str, str], tuple[bytes, str]]] = None,
+) -> Wsdl:
+    """Read a WSDL document; WsdlError when it is not one (``source`` names it in messages).
+
+    A WSDL that imports others (``wsdl:import``) or schemas (``xs:import`` / ``xs:include`` with
+    a location), as WCF's ``?wsdl`` answer does, is read whole when ``fetch`` is given:
+    ``fetch(location, base)`` returns the document at ``location`` (relative to ``base``) and
+    its own address. Without ``fetch`` (and past ``MAX_DOCUMENTS``) an import is an error.
+    """
+    root = _parse(content, source)
     if root.tag != f"{{{WSDL}}}definitions":
         raise WsdlError(
             f"{source} is not a WSDL: its root element is {etree.QName(root).localname!r}, "
             "not wsdl:definitions"
         )
+    definitions, schemas = _gather(root, source, fetch)
     target = root.get("targetNamespace") or ""
     complex_types: dict[QN, ComplexDecl] = {}
     simple_types: dict[QN, SimpleDecl] = {}
     elements: dict[QN, ElementDecl] = {}
-    for schema in root.iterfind(f"{{{WSDL}}}types/{{{XSD}}}schema"):
+    for schema in schemas:
         _read_schema(schema, complex_types, simple_types, elements)
-    messages = {message.get("name", ""): message for message in root.iterfind(f"{{{WSDL}}}message")}
-    operations, service = _read_operations(root, messages, source)
-    port_type = root.find(f"{{{WSDL}}}portType")
+    messages = {
+        message.get("name", ""): message
+        for document in definitions
+        for message in document.iterfind(f"{{{WSDL}}}message")
+    }
+    operations, service = _read_operations(definitions, messages, source)
+    port_type = _first(definitions, "portType")
     doc = None if port_type is None else _documentation(port_type, f"{{{WSDL}}}documentation")
     return Wsdl(target, service, operations, complex_types, simple_types, elements, doc)
+
+
+def _parse(content: bytes, source: str) -> etree._Element:
+    try:
+        return etree.fromstring(content, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise WsdlError(f"{source} is not XML ({exc.msg})") from None
+
+
+def _gather(
+    root: etree._Element, source: str, fetch: Optional[Callable[[str, str], tuple[bytes, str]]]
+) -> tuple[list[etree._Element], list[etree._Element]]:
+    """Every wsdl:definitions and xs:schema the WSDL consists of, imports followed once each."""
+    definitions: list[etree._Element] = []
+    schemas: list[etree._Element] = []
+    seen = {source}
+    pending: list[tuple[etree._Element, str]] = [(root, source)]
+    while pending:
+        document, base = pending.pop(0)
+        if document.tag == f"{{{WSDL}}}definitions":
+            definitions.append(document)
+            found = list(document.iterfind(f"{{{WSDL}}}types/{{{XSD}}}schema"))
+            imports = [
+                (node.get("location", ""), "wsdl")
+                for node in document.iterfind(f"{{{WSDL}}}import")
+            ]
+        else:
+            found = [document]
+            imports = []
+        for schema in found:
+            schemas.append(schema)
+            imports += [
+                (node.get("schemaLocation", ""), "schema")
+                for node in schema
+                if node.tag in (f"{{{XSD}}}import", f"{{{XSD}}}include")
+                and node.get("schemaLocation")
+            ]
+        for location, kind in imports:
+            if not location:
+                raise WsdlError(f"{base}: a wsdl:import without a location")
+            if fetch is None:
+                raise WsdlError(f"{base} imports {location}, which cannot be read from here")
+            content, address = fetch(location, base)
+            if address in seen:
+                continue
+            seen.add(address)
+            if len(seen) > MAX_DOCUMENTS:
+                raise WsdlError(f"{source} imports more than {MAX_DOCUMENTS} documents")
+            imported = _parse(content, address)
+            expected = f"{{{WSDL}}}definitions" if kind == "wsdl" else f"{{{XSD}}}schema"
+            if imported.tag != expected:
+                raise WsdlError(
+                    f"{address} (imported by {base}) is not a "
+                    + ("WSDL" if kind == "wsdl" else "schema")
+                )
+            pending.append((imported, address))
+    return definitions, schemas
+
+
+def _first(definitions: list[etree._Element], local: str) -> Optional[etree._Element]:
+    for document in definitions:
+        found = document.find(f"{{{WSDL}}}{local}")
+        if found is not None:
+            return found
+    return None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -134,10 +216,10 @@ def read_wsdl(content: bytes, source: str = "the WSDL") -> Wsdl:
 
 
 def _read_operations(
-    root: etree._Element, messages: dict[str, etree._Element], source: str
+    definitions: list[etree._Element], messages: dict[str, etree._Element], source: str
 ) -> tuple[dict[str, OperationDecl], str]:
-    port_type = root.find(f"{{{WSDL}}}portType")
-    binding = root.find(f"{{{WSDL}}}binding")
+    port_type = _first(definitions, "portType")
+    binding = _first(definitions, "binding")
     if port_type is None or binding is None:
         raise WsdlError(f"{source} declares no portType and binding")
     bound = {op.get("name", ""): op for op in binding.iterfind(f"{{{WSDL}}}operation")}
@@ -174,7 +256,7 @@ def _read_operations(
         )
     if not operations:
         raise WsdlError(f"{source} declares no operations")
-    service = _service_name(root, services, source)
+    service = _service_name(definitions, services, source)
     return operations, service
 
 
@@ -190,10 +272,15 @@ def _body_element(
     return _resolve(part, element)
 
 
-def _service_name(root: etree._Element, from_actions: set[str], source: str) -> str:
+def _service_name(definitions: list[etree._Element], from_actions: set[str], source: str) -> str:
     if len(from_actions) == 1:
         return from_actions.pop()
-    for address in root.iter(f"{{{SOAP_BINDING}}}address", f"{{{SOAP12_BINDING}}}address"):
+    addresses = (
+        address
+        for root in definitions
+        for address in root.iter(f"{{{SOAP_BINDING}}}address", f"{{{SOAP12_BINDING}}}address")
+    )
+    for address in addresses:
         match = re.search(r"/([A-Za-z][A-Za-z0-9]*)\.svc\b", address.get("location", ""))
         if match:
             return match[1]

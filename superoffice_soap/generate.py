@@ -116,20 +116,68 @@ def load_wsdl(
     timeout: float = 30.0,
     transport: Optional[httpx.BaseTransport] = None,
 ) -> Wsdl:
-    """Read a WSDL from a file or a URL (GenerationError when it is not a WSDL)."""
-    shown = _shown(source)
-    if isinstance(source, str) and _URL.match(source):
-        content = _fetch(source, timeout, transport)
-    else:
+    """Read a WSDL from a file or a URL, with the documents it imports (WCF's ``?wsdl`` answer
+    imports ``?wsdl=wsdl0`` and ``?xsd=xsd0``…; ``?singleWsdl`` holds everything). A
+    GenerationError when it is not a WSDL; TransportError or HTTPStatusError when a URL cannot
+    be fetched."""
+    location = os.fspath(source)
+    auth: Optional[httpx.BasicAuth] = None
+    if _URL.match(location):
+        url = httpx.URL(location)
+        if url.userinfo:  # sent as a header; no address below carries the password
+            auth = httpx.BasicAuth(url.username, url.password)
+            location = str(url.copy_with(userinfo=b""))
+    with _Reader(timeout, transport, auth) as reader:
+        content, address = reader.read(location, "")
         try:
-            with open(source, "rb") as file:
-                content = file.read()
+            return read_wsdl(content, address, fetch=reader.read)
+        except WsdlError as exc:
+            raise GenerationError(str(exc)) from None
+
+
+class _Reader:
+    """Reads documents from files and URLs (one HTTP client for all), a relative location
+    resolved against the document that names it."""
+
+    def __init__(
+        self,
+        timeout: float,
+        transport: Optional[httpx.BaseTransport],
+        auth: Optional[httpx.BasicAuth] = None,
+    ) -> None:
+        self._timeout = timeout
+        self._transport = transport
+        self._auth = auth
+        self._client: Optional[httpx.Client] = None
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def read(self, location: str, base: str) -> tuple[bytes, str]:
+        if _URL.match(location) or (_URL.match(base) and not os.path.isabs(location)):
+            address = str(httpx.URL(base).join(location)) if base else location
+            return self._fetch(address), address
+        path = os.path.join(os.path.dirname(base), location) if base else location
+        try:
+            with open(path, "rb") as file:
+                return file.read(), path
         except OSError as exc:
-            raise GenerationError(f"cannot read {shown}: {exc.strerror or exc}") from None
-    try:
-        return read_wsdl(content, shown)
-    except WsdlError as exc:
-        raise GenerationError(str(exc)) from None
+            raise GenerationError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+    def _fetch(self, url: str) -> bytes:
+        if self._client is None:
+            self._client = httpx.Client(
+                timeout=self._timeout,
+                transport=self._transport,
+                follow_redirects=False,
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+                auth=self._auth,
+            )
+        return _fetch(self._client, url)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -152,20 +200,14 @@ def _shown(source: Union[str, os.PathLike[str]]) -> str:
         return text
     url = httpx.URL(text)
     if url.password:
-        url = url.copy_with(password="***")
+        url = url.copy_with(userinfo=f"{url.username}:***".encode())
     return str(url)
 
 
-def _fetch(url: str, timeout: float, transport: Optional[httpx.BaseTransport]) -> bytes:
+def _fetch(client: httpx.Client, url: str) -> bytes:
     shown = _shown(url)
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING}
     try:
-        with (
-            httpx.Client(
-                timeout=timeout, transport=transport, follow_redirects=False, headers=headers
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
+        with client.stream("GET", url) as response:
             if response.status_code != 200:
                 raise HTTPStatusError(
                     f"HTTP {response.status_code} fetching the WSDL at {shown}"
@@ -174,6 +216,10 @@ def _fetch(url: str, timeout: float, transport: Optional[httpx.BaseTransport]) -
                     content_type=response.headers.get("content-type"),
                     excerpt="",
                 )
+            if response.is_stream_consumed:  # a transport that read it (MockTransport)
+                reader = BodyReader(MAX_WSDL_BYTES, None, response.status_code)
+                reader.feed(response.content)
+                return reader.finish()
             reader = BodyReader(
                 MAX_WSDL_BYTES, response.headers.get("content-encoding"), response.status_code
             )
@@ -181,8 +227,11 @@ def _fetch(url: str, timeout: float, transport: Optional[httpx.BaseTransport]) -
                 reader.feed(chunk)
             return reader.finish()
     except httpx.HTTPError as exc:
-        kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connect"
-        if not isinstance(exc, (httpx.TimeoutException, httpx.ConnectError)):
+        if isinstance(exc, httpx.TimeoutException):
+            kind = "timeout"
+        elif isinstance(exc, httpx.ConnectError):
+            kind = "connect"
+        else:
             kind = "read"
         raise TransportError(
             f"{kind} error fetching the WSDL at {shown}: {_detail(exc)}", kind=kind, url=shown
