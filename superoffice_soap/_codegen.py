@@ -13,12 +13,23 @@ from __future__ import annotations
 import keyword
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
-from typing import Optional, Union
+from typing import Optional
 
 import attrs
 
 from ._namespaces import MS_ARRAYS, MS_SERIALIZATION, XSD
+from ._pyformat import (
+    LINE,
+    Code,
+    assign,
+    call,
+    docstring,
+    from_import,
+    isort_key,
+    py_str,
+    sorted_imports,
+    tuple_of,
+)
 from ._wsdl import QN, ComplexDecl, ElementDecl, OperationDecl, SimpleDecl, Wsdl
 
 __all__ = [
@@ -47,7 +58,6 @@ READ_ONLY_PREFIXES = (
     "Count",
 )
 _SECRET_NAME = re.compile(r"Password|Secret|Ticket\Z|Token\Z", re.IGNORECASE)
-_LINE = 100
 
 
 class GenerationError(ValueError):
@@ -272,14 +282,14 @@ class _Builder:
         found = _Type("array", constant, self._python(qname), qname)
         self.types[qname] = found
         item_type = self._element_type(item, f"{qname[1]}.{item.name}", item=True)
-        args = [_str(item.name), _ref(item_type)]
+        args = [py_str(item.name), _ref(item_type)]
         if item.namespace == MS_ARRAYS:
             args.append("namespace=ARRAYS")
             self.imports.add("ARRAYS")
         elif item.namespace != self.wsdl.target_namespace:
-            args.append(f"namespace={_str(item.namespace)}")
+            args.append(f"namespace={py_str(item.namespace)}")
         self.imports.add("ArrayOf")
-        self.blocks.append(_assign(_target(found, "ArrayOf"), _call("ArrayOf", args)))
+        self.blocks.append(assign(_target(found, "ArrayOf"), call("ArrayOf", args)))
         found.defined = True
         self.exports.append(constant)
         return found
@@ -302,11 +312,11 @@ class _Builder:
                 "not simple values"
             )
         value = self._element_type(entries["Value"], f"{qname[1]}.Value")
-        args = [_str(pair.name), _ref(value)]
+        args = [py_str(pair.name), _ref(value)]
         if key.expr != "STRING":
             args.append(f"key={key.expr}")
         self.imports.add("DictionaryOf")
-        self.blocks.append(_assign(_target(found, "DictionaryOf"), _call("DictionaryOf", args)))
+        self.blocks.append(assign(_target(found, "DictionaryOf"), call("DictionaryOf", args)))
         found.defined = True
         self.exports.append(constant)
         return found
@@ -413,7 +423,7 @@ class _Builder:
 
     def _model_block(self, model: _Model, target: str) -> str:
         lines = ["@attrs.frozen(kw_only=True)", f"class {model.name}:"]
-        lines += _docstring(model.decl.doc or f"NetServer's ``{model.name}``.", "    ")
+        lines += docstring(model.decl.doc or f"NetServer's ``{model.name}``.", "    ")
         if model.fields:
             lines.append("")
         attributes = []
@@ -434,17 +444,17 @@ class _Builder:
                 lines.append(f"    {attr}: {annotation} = None")
         fields = []
         for (element, field_type), attr in zip(model.fields, attributes):
-            args = [_str(element.name), _str(attr), _ref(field_type)]
+            args = [py_str(element.name), py_str(attr), _ref(field_type)]
             if not element.nillable:
                 args.append("nillable=False")
-            fields.append(_call("Field", args))
+            fields.append(call("Field", args))
         wire_name = model.decl.name[1] if model.decl.name else model.name
-        struct_args: list[Code] = [_str(wire_name), model.name, _tuple(fields)]
+        struct_args: list[Code] = [py_str(wire_name), model.name, tuple_of(fields)]
         namespace = model.decl.name[0] if model.decl.name else self.wsdl.target_namespace
         if namespace != self.wsdl.target_namespace:
-            struct_args.append(f"namespace={_str(namespace)}")
-        struct = _call("Struct", struct_args)
-        return "\n".join(lines) + "\n\n\n" + _assign(target, struct)
+            struct_args.append(f"namespace={py_str(namespace)}")
+        struct = call("Struct", struct_args)
+        return "\n".join(lines) + "\n\n\n" + assign(target, struct)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -487,14 +497,14 @@ def _operation_block(builder: _Builder, op: OperationDecl, constant: str, option
     ):
         param_type = builder._element_type(element, f"parameter {element.name}")
         python_name = snake_case(element.name)
-        params.append(_call("Param", [_str(python_name), _str(element.name), param_type.expr]))
+        params.append(call("Param", [py_str(python_name), py_str(element.name), param_type.expr]))
         signature.append(f"{python_name}: {param_type.python}")
     response = _wrapper(wsdl, op.response, op.name)
     result_expr = "None"
     result_python = "None"
     extra: list[str] = []
     if op.response[1] != f"{op.name}Response":
-        extra.append(f"response_element={_str(op.response[1])}")
+        extra.append(f"response_element={py_str(op.response[1])}")
     children = (
         builder._all_elements(response, op.response[1])
         if response.base
@@ -506,7 +516,7 @@ def _operation_block(builder: _Builder, op: OperationDecl, constant: str, option
         result_expr = _ref(result)
         result_python = result.python
         if child.name != "Response":
-            extra.append(f"result_element={_str(child.name)}")
+            extra.append(f"result_element={py_str(child.name)}")
         # A struct (or a nillable string) may be nil, "not found"; a value type never is.
         reference = result.kind in ("struct", "dict") or result.python in ("str", "bytes")
         if reference and child.nillable:
@@ -524,14 +534,14 @@ def _operation_block(builder: _Builder, op: OperationDecl, constant: str, option
     stub = _signature_block(function, signature, result_python, op.doc)
     arguments: list[Code] = [
         "SERVICE",
-        _str(op.name),
-        _tuple(params),
+        py_str(op.name),
+        tuple_of(params),
         result_expr,
         f"retry_safe={safe}",
         *extra,
         f"signature={function}",
     ]
-    return stub + "\n\n\n" + _assign(constant, _call("Operation", arguments))
+    return stub + "\n\n\n" + assign(constant, call("Operation", arguments))
 
 
 def _wrapper(wsdl: Wsdl, qname: QN, operation: str) -> ComplexDecl:
@@ -555,11 +565,11 @@ def _signature_block(function: str, params: list[str], result: str, doc: Optiona
         if params
         else f"def {function}() -> {result}:"
     )
-    if len(header) > _LINE:
+    if len(header) > LINE:
         header = "\n".join(
             [f"def {function}(", "    *,", *[f"    {p}," for p in params], f") -> {result}:"]
         )
-    body = _docstring(doc, "    ") if doc else []
+    body = docstring(doc, "    ") if doc else []
     return "\n".join([header, *body, "    raise NotImplementedError  # a signature, never called"])
 
 
@@ -604,25 +614,25 @@ def _module_text(
     for module, names_ in modules.items():
         std.append(f"from {module} import {', '.join(names_)}")
     std.append("from typing import Any, Optional")
-    imports += _sorted_imports(std)
+    imports += sorted_imports(std)
     imports += ["", "import attrs", ""]  # the library is a section of its own, as in this project
-    imports.append(_from_import("superoffice_soap", ["Operation", "Param", "Service"]))
+    imports.append(from_import("superoffice_soap", ["Operation", "Param", "Service"]))
     type_names = sorted(
-        builder.imports | ({"secret_repr"} if builder.uses_secret else set()), key=_isort_key
+        builder.imports | ({"secret_repr"} if builder.uses_secret else set()), key=isort_key
     )
-    imports.append(_from_import("superoffice_soap.types", type_names))
+    imports.append(from_import("superoffice_soap.types", type_names))
     exports = sorted(
-        {"OPERATIONS", "SERVICE", *op_constants.values(), *builder.exports}, key=_isort_key
+        {"OPERATIONS", "SERVICE", *op_constants.values(), *builder.exports}, key=isort_key
     )
     service = (
-        f"Service({_str(wsdl.service)})"
+        f"Service({py_str(wsdl.service)})"
         if sends_ticket
-        else f"Service({_str(wsdl.service)}, sends_ticket=False)"
+        else f"Service({py_str(wsdl.service)}, sends_ticket=False)"
     )
-    all_block = "__all__ = [\n" + "".join(f"    {_str(name)},\n" for name in exports) + "]"
+    all_block = "__all__ = [\n" + "".join(f"    {py_str(name)},\n" for name in exports) + "]"
     mapping = (
         "OPERATIONS: dict[str, Operation[..., Any]] = {\n"
-        + "".join(f"    {_str(name)}: {op_constants[name]},\n" for name in names)
+        + "".join(f"    {py_str(name)}: {op_constants[name]},\n" for name in names)
         + "}"
     )
     sections = [
@@ -644,15 +654,7 @@ def _services(wsdl: Wsdl) -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# Code, formatted as ruff formats it
-
-
-def _str(text: str) -> str:
-    """A Python string literal, double-quoted as ruff writes it."""
-    literal = repr(text)
-    if literal.startswith("'") and '"' not in text:
-        literal = '"' + literal[1:-1].replace("\\'", "'") + '"'
-    return literal
+# Helpers
 
 
 def _ref(found: _Type) -> str:
@@ -669,81 +671,11 @@ def _target(found: _Type, declaration: str) -> str:
     return f"{found.expr}: {declaration}" if found.lazy else found.expr
 
 
-Code = Union[str, "_Call", "_Tuple"]
-
-
-@attrs.frozen
-class _Call:
-    function: str
-    args: tuple[Code, ...]
-
-
-@attrs.frozen
-class _Tuple:
-    items: tuple[Code, ...]
-
-
-def _call(function: str, args: Iterable[Code]) -> _Call:
-    return _Call(function, tuple(args))
-
-
-def _tuple(items: Sequence[Code]) -> _Tuple:
-    return _Tuple(tuple(items))
-
-
-def _flat(code: Code) -> str:
-    if isinstance(code, str):
-        return code
-    if isinstance(code, _Call):
-        return f"{code.function}({', '.join(_flat(a) for a in code.args)})"
-    if len(code.items) == 1:
-        return f"({_flat(code.items[0])},)"
-    return f"({', '.join(_flat(i) for i in code.items)})"
-
-
-def _render(code: Code, indent: int, prefix: str, suffix: str) -> list[str]:
-    """Lines of ``prefix + code + suffix`` at ``indent``: one line if it fits, else exploded."""
-    pad = " " * indent
-    flat = f"{pad}{prefix}{_flat(code)}{suffix}"
-    if len(flat) <= _LINE or isinstance(code, str):
-        return [flat]
-    if isinstance(code, _Call):
-        opening, items, closing = f"{code.function}(", code.args, ")"
-    else:
-        opening, items, closing = "(", code.items, ")"
-    lines = [f"{pad}{prefix}{opening}"]
-    for item in items:
-        lines += _render(item, indent + 4, "", ",")
-    lines.append(f"{pad}{closing}{suffix}")
-    return lines
-
-
-def _assign(name: str, code: Code) -> str:
-    return "\n".join(_render(code, 0, f"{name} = ", ""))
-
-
-def _docstring(text: Optional[str], indent: str) -> list[str]:
-    if not text:
-        return []
-    clean = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if clean.endswith('"'):
-        clean += " "
-    width = _LINE - len(indent) - 6
-    wrapped = textwrap.wrap(clean, width, break_long_words=False, break_on_hyphens=False)
-    if len(wrapped) == 1:
-        return [f'{indent}"""{wrapped[0]}"""']
-    return [
-        f'{indent}"""{wrapped[0]}',
-        *[f"{indent}{line}" for line in wrapped[1:]],
-        f'{indent}"""',
-    ]
-
-
 def _enum_block(class_name: str, constant: str, simple: SimpleDecl, service: str) -> str:
     base = "enum.Flag" if simple.is_list else "str, enum.Enum"
     lines = [f"class {class_name}({base}):"]
     kind = ".NET flags" if simple.is_list else "enumeration"
-    lines += _docstring(simple.doc or f"NetServer's ``{simple.name[1]}`` ({kind}).", "    ")
+    lines += docstring(simple.doc or f"NetServer's ``{simple.name[1]}`` ({kind}).", "    ")
     lines.append("")
     members: set[str] = set()
     for position, token in enumerate(simple.tokens):
@@ -753,34 +685,13 @@ def _enum_block(class_name: str, constant: str, simple: SimpleDecl, service: str
         while member in members:
             member += "_"
         members.add(member)
-        value = str(1 << position) if simple.is_list else _str(token)
+        value = str(1 << position) if simple.is_list else py_str(token)
         lines.append(f"    {member} = {value}")
     if simple.is_list:
-        declaration = _call(
-            "Flags", [_str(simple.name[1]), _tuple([_str(t) for t in simple.tokens]), class_name]
+        declaration = call(
+            "Flags",
+            [py_str(simple.name[1]), tuple_of([py_str(t) for t in simple.tokens]), class_name],
         )
     else:
-        declaration = _call("Enumeration", [class_name])
-    return "\n".join(lines) + "\n\n\n" + _assign(constant, declaration)
-
-
-def _isort_key(name: str) -> tuple[int, str]:
-    """ruff's isort order within one import: CONSTANTS, then Classes, then functions."""
-    if name.isupper() or (name.upper() == name and "_" in name):
-        return (0, name)
-    if name[0].isupper():
-        return (1, name)
-    return (2, name)
-
-
-def _from_import(module: str, names: list[str]) -> str:
-    line = f"from {module} import {', '.join(names)}"
-    if len(line) <= _LINE:
-        return line
-    return "\n".join([f"from {module} import (", *[f"    {n}," for n in names], ")"])
-
-
-def _sorted_imports(lines: list[str]) -> list[str]:
-    plain = sorted(line for line in lines if line.startswith("import "))
-    froms = sorted(line for line in lines if line.startswith("from "))
-    return plain + froms
+        declaration = call("Enumeration", [class_name])
+    return "\n".join(lines) + "\n\n\n" + assign(constant, declaration)
