@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test quick lint format demo fuzz bench clean
+.PHONY: install test quick lint format demo fuzz bench regenerate clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ fuzz: $(STAMP)
 # how answers are read (the table walk against an XPath reader of the same rules).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# The library's own operations and models, generated again from the reference WSDLs with the
+# choices in superoffice_soap/_builtins.py (a test fails when the checked-in files differ).
+regenerate: $(STAMP)
+	$(BIN)/python -m superoffice_soap._builtins tests/reference
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TextIO, Uni
 
 import attrs
 
+from . import operations as _operations
 from ._version import __version__
 from .client import SoPrincipal, UserAgent
 from .envelope import build_envelope
@@ -53,13 +54,10 @@ from .errors import (
 )
 from .models import NEVER_EXPIRES, UntrustedCredentials, UserType
 from .operations import (
-    AUTHENTICATE_USERNAME_PASSWORD,
-    AUTHENTICATE_WITH_ACCESS_TOKEN,
     CREATE_DEFAULT_UNTRUSTED_CREDENTIALS,
     DEFAULT_SERVICES,
     GET_CREDENTIAL_TYPES,
     GET_CREDENTIAL_TYPES_FOR_USER_TYPE,
-    GET_SYSTEM_INFO,
     GET_UNTRUSTED_CREDENTIALS,
     GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
     REMOVE_UNTRUSTED_CREDENTIALS,
@@ -1048,7 +1046,7 @@ def _parser() -> argparse.ArgumentParser:
     login = command(
         "login",
         _login,
-        (AUTHENTICATE_USERNAME_PASSWORD, AUTHENTICATE_WITH_ACCESS_TOKEN),
+        (_operations.AUTHENTICATE_USERNAME_PASSWORD, _operations.AUTHENTICATE_WITH_ACCESS_TOKEN),
         "Get a ticket from SoPrincipal with a user name and password or an access token "
         "(default: SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD)",
         f'printf %s "$PASSWORD" | {PROG} login --url https://host/Cust1/Remote/Services86 '
@@ -1068,7 +1066,7 @@ def _parser() -> argparse.ArgumentParser:
     info = command(
         "system-info",
         _system_info,
-        (GET_SYSTEM_INFO,),
+        (_operations.GET_SYSTEM_INFO,),
         "Show the installation's version, licence and database facts",
         f"{PROG} system-info --url https://host/Cust1/Remote/Services86 --json",
     )

@@ -38,6 +38,7 @@ if sys.version_info >= (3, 11):
 elif TYPE_CHECKING:
     from typing_extensions import Unpack
 
+from . import operations as _operations
 from ._body import ACCEPT_ENCODING, BodyReader
 from .errors import (
     AgentClosedError,
@@ -54,12 +55,9 @@ from .models import (
     UserType,
 )
 from .operations import (
-    AUTHENTICATE_USERNAME_PASSWORD,
-    AUTHENTICATE_WITH_ACCESS_TOKEN,
     CREATE_DEFAULT_UNTRUSTED_CREDENTIALS,
     GET_CREDENTIAL_TYPES,
     GET_CREDENTIAL_TYPES_FOR_USER_TYPE,
-    GET_SYSTEM_INFO,
     GET_UNTRUSTED_CREDENTIALS,
     GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
     REMOVE_UNTRUSTED_CREDENTIALS,
@@ -979,15 +977,17 @@ class SoPrincipal(_SyncAgent):
     def authenticate_username_password(self, username: str, password: str) -> Authentication:
         """A ticket for a user; AuthenticationError when NetServer refuses."""
         arguments = {"username": username, "password": password}
-        return self._call(AUTHENTICATE_USERNAME_PASSWORD, arguments)
+        return self._call(_operations.AUTHENTICATE_USERNAME_PASSWORD, arguments)
 
     def authenticate_with_access_token(self, access_token: str) -> Authentication:
         """A ticket for an OAuth access token (``8A:…``; Services86 and later)."""
-        return self._call(AUTHENTICATE_WITH_ACCESS_TOKEN, {"access_token": access_token})
+        return self._call(
+            _operations.AUTHENTICATE_WITH_ACCESS_TOKEN, {"access_token": access_token}
+        )
 
     def get_system_info(self) -> SystemInfo:
         """The installation's version, license and database facts."""
-        return self._call(GET_SYSTEM_INFO, {})
+        return self._call(_operations.GET_SYSTEM_INFO, {})
 
 
 @_options_documented(_AGENT_OPTIONS)
@@ -1007,12 +1007,14 @@ class AsyncSoPrincipal(_AsyncAgent):
     async def authenticate_username_password(self, username: str, password: str) -> Authentication:
         """A ticket for a user; AuthenticationError when NetServer refuses."""
         arguments = {"username": username, "password": password}
-        return await self._call(AUTHENTICATE_USERNAME_PASSWORD, arguments)
+        return await self._call(_operations.AUTHENTICATE_USERNAME_PASSWORD, arguments)
 
     async def authenticate_with_access_token(self, access_token: str) -> Authentication:
         """A ticket for an OAuth access token (``8A:…``; Services86 and later)."""
-        return await self._call(AUTHENTICATE_WITH_ACCESS_TOKEN, {"access_token": access_token})
+        return await self._call(
+            _operations.AUTHENTICATE_WITH_ACCESS_TOKEN, {"access_token": access_token}
+        )
 
     async def get_system_info(self) -> SystemInfo:
         """The installation's version, license and database facts."""
-        return await self._call(GET_SYSTEM_INFO, {})
+        return await self._call(_operations.GET_SYSTEM_INFO, {})

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from . import operations as _operations
 from ._flight import Flight
 from ._http import header
 from ._version import __version__
@@ -59,7 +60,6 @@ from .models import (
 )
 from .negotiation import server_version
 from .operations import (
-    AUTHENTICATE_USERNAME_PASSWORD,
     DEFAULT_SERVICES,
     Operation,
     Service,
@@ -769,7 +769,7 @@ class Login:
         """Authenticate and keep the new ticket."""
         arguments = {"username": self.username, "password": self._password}
         authentication = yield from self.principal.plan(
-            AUTHENTICATE_USERNAME_PASSWORD, arguments, until
+            _operations.AUTHENTICATE_USERNAME_PASSWORD, arguments, until
         )
         with self._lock:
             self.ticket = authentication.ticket

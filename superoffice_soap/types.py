@@ -22,6 +22,8 @@ only if they are the same object.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Callable, Optional, Union
 
 import attrs
@@ -63,6 +65,7 @@ __all__ = [
     "Struct",
     "TypeRef",
     "ValueType",
+    "read_only_mapping",
     "resolve",
     "secret_repr",
 ]
@@ -205,6 +208,14 @@ def resolve(ref: TypeRef) -> ValueType:
     if not isinstance(resolved, _TYPES):
         raise TypeError(f"not a value type: {resolved!r}")
     return resolved
+
+
+def read_only_mapping(value: Optional[Mapping[Any, Any]]) -> Optional[Mapping[Any, Any]]:
+    """A model's converter for a dictionary it holds: a read-only view (a frozen model stays
+    unchanged)."""
+    if value is None or isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value))
 
 
 def secret_repr(value: object) -> str:

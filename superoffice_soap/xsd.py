@@ -22,8 +22,10 @@ from typing import Callable, Optional
 from .errors import InvalidRequestError
 
 __all__ = [
+    "DOTNET_MIN_VALUE",
     "INT32_MAX",
     "INT32_MIN",
+    "NEVER_EXPIRES",
     "ScalarError",
     "check_string",
     "first_illegal_xml_char",
@@ -59,6 +61,12 @@ __all__ = [
     "write_qname",
     "write_short",
 ]
+
+#: .NET's ``DateTime.MaxValue`` as Python holds it (written back as ``…59.9999999``): a
+#: ``valid_to`` that never expires.
+NEVER_EXPIRES = datetime(9999, 12, 31, 23, 59, 59, 999999)
+#: .NET's ``DateTime.MinValue``: what NetServer stores for a date left out of a request.
+DOTNET_MIN_VALUE = datetime(1, 1, 1)
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1

@@ -1,20 +1,23 @@
 """The built-in operations are what the generator makes of the reference WSDLs.
 
-Every built-in declaration (``operations.OPERATIONS``: the User credential family and
-SoPrincipal) is regenerated from ``tests/reference`` and compared on the wire (service, headers,
-operation and element names, order, XSD types, nillability, arrays, answer wrapper, whether the
-call is repeated) and in Python (every parameter and attribute name). What the library chose
-differently is the short table below; anything else that differs fails.
+``_builtin_user`` and ``_builtin_principal`` are regenerated from ``tests/reference`` with the
+choices in ``_builtins`` and must be byte for byte what is checked in. And the choices change
+nothing on the wire: every built-in declaration (``operations.OPERATIONS``) is compared with a
+plain generation (no choices) on the wire (service, headers, operation and element names, order,
+XSD types, nillability, arrays, answer wrapper, whether the call is repeated) and in Python
+(every parameter and attribute name), where only the table of names may differ.
 """
 
 from __future__ import annotations
 
 import sys
 import types as pytypes
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from superoffice_soap import _builtins
 from superoffice_soap.generate import generate
 from superoffice_soap.operations import OPERATIONS, Operation
 from superoffice_soap.types import (
@@ -28,7 +31,7 @@ from superoffice_soap.types import (
     resolve,
 )
 
-from .conftest import reference_file
+from .conftest import REFERENCE, reference_file
 
 #: What the library names differently from the generator's snake_case: (type or operation,
 #: element) → the built-in's name. Everything else is the element's snake_case.
@@ -48,12 +51,8 @@ PYTHON_NAMES = {
     ("AuthenticateResponse", "Credentials"): "ticket",
     ("AuthenticateResponse", "AuthenticationSucceeded"): "succeeded",
 }
-#: Where the built-in's wire declaration differs (element path → built-in, generated).
-WIRE = {
-    # The ticket in SoCredentials is read (never written) by the built-in; the generator marks
-    # every Ticket string secret. Both mask it: the library's Authentication repr hides it.
-    "SoCredentials/Ticket": (("scalar", "string", False), ("scalar", "string", True)),
-}
+#: Where the built-in's wire declaration differs (element path → built-in, generated): nowhere.
+WIRE: dict[str, tuple[Any, Any]] = {}
 
 
 def _module(wsdl: str, service: str, name: str) -> pytypes.ModuleType:
@@ -159,6 +158,29 @@ def test_a_builtin_names_what_the_generator_names(
     assert builtin.keys() == regenerated.keys()
     for where, name in builtin.items():
         assert name == PYTHON_NAMES.get(where, regenerated[where]), where
+
+
+def test_the_table_is_the_generators_table() -> None:
+    """The names above are the choices the built-in modules are generated with."""
+    table = {**_builtins.USER_CHOICES.names, **_builtins.PRINCIPAL_CHOICES.names}
+    assert table == PYTHON_NAMES
+
+
+@pytest.mark.parametrize("module", [entry[0] for entry in _builtins.MODULES])
+def test_the_builtin_modules_are_regenerated_exactly(module: str) -> None:
+    """``make regenerate`` would change nothing: the checked-in module is the generator's."""
+    regenerated = _builtins.regenerate(REFERENCE)[module]
+    checked_in = (Path(_builtins.__file__).parent / module).read_text("utf-8")
+    assert regenerated == checked_in, f"{module} differs from its WSDL: run make regenerate"
+
+
+def test_a_hand_edit_is_caught() -> None:
+    """One changed default in the generated text is a difference the test above sees."""
+    regenerated = _builtins.regenerate(REFERENCE)["_builtin_user.py"]
+    edited = regenerated.replace(
+        "is_active: Optional[bool] = True", "is_active: Optional[bool] = False"
+    )
+    assert edited != regenerated
 
 
 def test_the_table_of_choices_is_used() -> None:

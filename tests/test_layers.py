@@ -14,12 +14,26 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("constants and errors", frozenset({"_namespaces", "_version", "errors"})),
     ("utilities", frozenset({"xsd", "_http", "_xml", "_body", "_flight", "_wsdl", "_pyformat"})),
     ("type declarations", frozenset({"types"})),
-    ("models beside their declarations", frozenset({"models", "principal"})),
+    ("what an operation is", frozenset({"_operation"})),
+    (
+        "models and operations generated from the WSDLs, and their homes",
+        frozenset({"_builtin_user", "models", "_builtin_principal", "principal"}),
+    ),
     ("operation declarations", frozenset({"operations"})),
     (
         "writers, readers and policies",
         frozenset(
-            {"envelope", "_readers", "parser", "history", "retry", "negotiation", "_codegen"}
+            {
+                "envelope",
+                "_readers",
+                "parser",
+                "history",
+                "retry",
+                "negotiation",
+                "_codegen",
+                "_codegen_types",
+                "_builtins",
+            }
         ),
     ),
     ("session (sans-IO)", frozenset({"protocol"})),
