@@ -2,7 +2,7 @@
 
 Declaration of Wcf web services for User
 
-Generated from tests/reference/user-credentials.wsdl; do not edit by hand, generate again:
+Generated from tests/reference/wsdl/Services86/User.wsdl; do not edit by hand, generate again:
 
     make regenerate
 

@@ -159,7 +159,7 @@ PRINCIPAL_CHOICES = Choices(
 #: Each generated module: its file in the package, its WSDL in the reference, its operations,
 #: its choices.
 MODULES = (
-    ("_builtin_user.py", "user-credentials.wsdl", USER_OPERATIONS, USER_CHOICES),
+    ("_builtin_user.py", "wsdl/Services86/User.wsdl", USER_OPERATIONS, USER_CHOICES),
     ("_builtin_principal.py", "soprincipal.wsdl", PRINCIPAL_OPERATIONS, PRINCIPAL_CHOICES),
 )
 
