@@ -105,8 +105,6 @@ LICENSE_TYPE = Enumeration(LicenseType)
 class GrantedModuleLicense:
     """A module license granted to the principal (``GrantedModuleLicense``, a Carrier)."""
 
-    table_right: Optional[TableRight] = None
-    field_properties: Optional[Mapping[str, FieldProperty]] = None
     owner_id: Optional[int] = None
     owner_name: Optional[str] = None
     owner_description: Optional[str] = None
@@ -121,6 +119,8 @@ class GrantedModuleLicense:
     is_hidden: Optional[bool] = None
     is_unrestricted: Optional[bool] = None
     expiry_date: Optional[datetime] = None
+    table_right: Optional[TableRight] = None
+    field_properties: Optional[Mapping[str, FieldProperty]] = None
 
 
 GRANTED_MODULE_LICENSE = Struct(
@@ -466,8 +466,6 @@ NET_SERVER_BUILD_TYPE = Enumeration(NetServerBuildType)
 class SystemInfo:
     """``SoSystemInfoCarrier``: what GetSystemInfo tells about the installation (a Carrier)."""
 
-    table_right: Optional[TableRight] = None
-    field_properties: Optional[Mapping[str, FieldProperty]] = None
     license: Optional[LicenseInfo] = None
     warning_english: Optional[str] = None
     warning_resource: Optional[str] = None
@@ -488,6 +486,8 @@ class SystemInfo:
     database_name: Optional[str] = None
     is_on_travel: Optional[bool] = None
     is_satellite: Optional[bool] = None
+    table_right: Optional[TableRight] = None
+    field_properties: Optional[Mapping[str, FieldProperty]] = None
 
 
 SYSTEM_INFO = Struct(

@@ -165,16 +165,16 @@ class UntrustedCredentials:
     ``None``, whatever the default.
     """
 
-    table_right: Optional[TableRight] = None
-    field_properties: Optional[Mapping[str, FieldProperty]] = attrs.field(
-        default=None, converter=read_only_mapping, hash=False
-    )
     valid_from: Optional[datetime] = None
     valid_to: Optional[datetime] = NEVER_EXPIRES
     comment: Optional[str] = None
     secret_value: Optional[str] = attrs.field(default=None, repr=secret_repr)
     public_value: Optional[str] = None
     is_active: Optional[bool] = True
+    table_right: Optional[TableRight] = None
+    field_properties: Optional[Mapping[str, FieldProperty]] = attrs.field(
+        default=None, converter=read_only_mapping, hash=False
+    )
 
 
 UNTRUSTED_CREDENTIALS = Struct(
@@ -213,16 +213,16 @@ CREDENTIAL_CONTROL_TYPE = Enumeration(CredentialControlType)
 class CredentialType:
     """A kind of credential a user may have (``CredentialType``, a Carrier)."""
 
-    table_right: Optional[TableRight] = None
-    field_properties: Optional[Mapping[str, FieldProperty]] = attrs.field(
-        default=None, converter=read_only_mapping, hash=False
-    )
     display_type: Optional[str] = None
     type: Optional[str] = None
     description: Optional[str] = None
     value_control: Optional[CredentialControlType] = None
     can_create_person: Optional[bool] = None
     is_user_name_supported: Optional[bool] = None
+    table_right: Optional[TableRight] = None
+    field_properties: Optional[Mapping[str, FieldProperty]] = attrs.field(
+        default=None, converter=read_only_mapping, hash=False
+    )
 
 
 CREDENTIAL_TYPE = Struct(

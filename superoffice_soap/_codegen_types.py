@@ -77,7 +77,8 @@ class Choices:
     class name / declaration constant. ``defaults``: (type, element) → a default for writing
     (code). ``docs``: type → docstring. ``external``: type → module whose class and constant
     are imported instead of written. ``unwrap``: type → the one element it is read as.
-    ``read_only_base``: the fields a type has from this base are read, never written.
+    ``read_only_base``: the fields a type has from this base are read, never written (and
+    come last in the class).
     ``flags_as_sets``: .NET flags as frozensets of tokens. ``arrays_as_tuples``: arrays inside
     models as tuples. ``mappings_read_only``: dictionaries as read-only mappings.
     ``required_results``: operations whose answer must be there. ``operation_options``:
@@ -541,6 +542,7 @@ class Builder:
         )
         attributes = []
         used: set[str] = set()
+        trailing: list[str] = []  # the read-only base's attributes, after the type's own
         for element, field_type in model.fields:
             attr = self.python_name(name, element.name)
             while attr in used:
@@ -567,7 +569,14 @@ class Builder:
                         "    )",
                     ]
                 )
-            lines.append(line)
+            if (
+                choices.read_only_base is not None
+                and owners[element.name] == choices.read_only_base
+            ):
+                trailing.append(line)
+            else:
+                lines.append(line)
+        lines += trailing
         fields = []
         for (element, field_type), attr in zip(model.fields, attributes):
             args = [py_str(element.name), py_str(attr), ref(field_type)]
