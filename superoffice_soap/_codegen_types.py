@@ -31,6 +31,7 @@ from ._pyformat import (
     tuple_of,
 )
 from ._wsdl import QN, ComplexDecl, ElementDecl, SimpleDecl, Wsdl
+from ._xml import is_secret_name
 
 __all__ = [
     "PY_IMPORTS",
@@ -61,7 +62,6 @@ READ_ONLY_PREFIXES = (
     "Check",
     "Count",
 )
-_SECRET_NAME = re.compile(r"Password|Secret|Ticket\Z|Token\Z", re.IGNORECASE)
 
 
 class GenerationError(ValueError):
@@ -505,7 +505,7 @@ class Builder:
         if element.type is None:
             raise GenerationError(f"{self.operation}: {where} has an inline type, not supported")
         found = self.type_of(element.type, where)
-        if found.expr == "STRING" and _SECRET_NAME.search(element.name):
+        if found.expr == "STRING" and is_secret_name(element.name):
             self.imports.add("SECRET_STRING")
             return TypeInfo(
                 "scalar", "SECRET_STRING", "str", found.qname, defined=True, secret=True

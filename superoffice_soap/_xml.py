@@ -6,6 +6,7 @@ Nothing here does I/O; nothing here knows an operation or a type.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from typing import Optional
@@ -18,6 +19,7 @@ __all__ = [
     "REDACTED",
     "describe_tag",
     "excerpt",
+    "is_secret_name",
     "is_xml_content_type",
     "safe_parser",
     "scrub",
@@ -28,6 +30,15 @@ REDACTED = "***"
 _EXCERPT_CHARS = 200
 _XML_MEDIA_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml"})
 _local_parser = threading.local()
+#: Element names that carry a secret: a password, a secret, a ticket, a token.
+_SECRET_NAME = re.compile(r"Password|Secret|Ticket\Z|Token\Z", re.IGNORECASE)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an element of this local name carries a secret (``Password``, ``NewPassword``,
+    ``SecretValue``, ``Ticket``, ``AccessToken``, …): the one rule for what the generator
+    declares secret and what the debug history masks."""
+    return _SECRET_NAME.search(name) is not None
 
 
 def safe_parser() -> etree.XMLParser:
