@@ -14,13 +14,17 @@ test go in a marker::
 
     @pytest.mark.superoffice_netserver(services="Services88", accept_soap12=True)
 
+Operations the stand-in does not serve itself are served from their service's WSDL (``wsdl=`` in
+the marker, or ``serve_wsdl``), answering what the test says (``answer``).
+
 This module must never be imported by the library itself (it imports pytest).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import pytest
 
@@ -39,7 +43,7 @@ from . import (
 
 __all__ = ["NetServerFixture", "netserver_for"]
 
-_OPTIONS = frozenset({"services", "accept_soap12", "application_token", "demo_data"})
+_OPTIONS = frozenset({"services", "accept_soap12", "application_token", "demo_data", "wsdl"})
 
 
 class NetServerFixture:
@@ -148,6 +152,25 @@ class NetServerFixture:
         """The tickets logins were given, in order."""
         return self.server.issued_tickets()
 
+    # -- any operation, served from its service's WSDL ------------------------------------
+
+    def serve_wsdl(self, source: Union[str, os.PathLike[str], bytes]) -> str:
+        """Serve the operations of a service's WSDL (``FakeNetServer.serve_wsdl``); returns the
+        service's name."""
+        return self.server.serve_wsdl(source)
+
+    def answer(
+        self, operation: object, value: object = None, *, error: Optional[tuple[str, str]] = None
+    ) -> None:
+        """What an operation of a served WSDL answers: a value of its generated model (a list, a
+        scalar, None), or ``error=(exception_type, message)`` (``FakeNetServer.answer``)."""
+        self.server.answer(operation, value, error=error)
+
+    def received(self, operation: object) -> list[dict[str, object]]:
+        """The arguments of every accepted call of a served operation, in order, keyed by the
+        generated keywords (``FakeNetServer.received``)."""
+        return self.server.received(operation)
+
     # -- what arrived ---------------------------------------------------------------------
 
     @property
@@ -173,7 +196,10 @@ def netserver_for(request: pytest.FixtureRequest) -> Iterator[NetServerFixture]:
             f"got {unknown or list(marker.args if marker else ())}"
         )
     demo = options.pop("demo_data", True)
+    wsdl = options.pop("wsdl", ())
     server = FakeNetServer.with_demo_data(**options) if demo else FakeNetServer(**options)
+    for source in [wsdl] if isinstance(wsdl, (str, bytes, os.PathLike)) else wsdl:
+        server.serve_wsdl(source)
     if not demo:
         server.add_ticket(DEMO_TICKET, DEMO_ASSOCIATE_ID)
         server.add_user(DEMO_USERNAME, DEMO_PASSWORD, DEMO_ASSOCIATE_ID)

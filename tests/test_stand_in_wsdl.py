@@ -1,0 +1,416 @@
+"""The stand-in serves any generated operation: answers a test sets, read back by the agents over
+real HTTP on the operation's own path and SOAPAction, with requests checked against the WSDL.
+
+The modules under test are generated here from the reference WSDLs (``generate``), as a user
+would generate them, and imported from a temporary directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from superoffice_soap import (
+    USER,
+    AsyncUserAgent,
+    NetServerError,
+    Operation,
+    Param,
+    Service,
+    SoapFault,
+    UserAgent,
+)
+from superoffice_soap.generate import generate
+from superoffice_soap.pytest_plugin import NetServerFixture
+from superoffice_soap.testing import DEMO_TICKET, FakeNetServer
+from superoffice_soap.types import ARRAYS, INT, STRING, ArrayOf
+
+from .conftest import reference_file
+
+NS86 = "http://www.superoffice.net/ws/crm/NetServer/Services86"
+NS88 = "http://www.superoffice.net/ws/crm/NetServer/Services88"
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+GENERATED = {
+    "User": ["GetUserInfo", "GetUserInfoList"],
+    "Person": ["GetPersonEntity"],
+    "Associate": ["GetNote", "SaveNote"],
+}
+
+
+def wsdl(service: str, services: str = "Services86") -> Path:
+    return reference_file("wsdl", services, f"{service}.wsdl")
+
+
+@pytest.fixture(scope="module")
+def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The generated modules: ``ops.user``, ``ops.person``, ``ops.associate``."""
+    directory = tmp_path_factory.mktemp("generated")
+    modules: dict[str, ModuleType] = {}
+    for service, operations in GENERATED.items():
+        name = f"stand_in_{service.lower()}_ops"
+        path = directory / f"{name}.py"
+        path.write_text(generate(wsdl(service), operations), encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        modules[service.lower()] = module
+    yield SimpleNamespace(**modules)
+    for service in GENERATED:
+        sys.modules.pop(f"stand_in_{service.lower()}_ops", None)
+
+
+@pytest.fixture
+def server() -> FakeNetServer:
+    fake = FakeNetServer.with_demo_data()
+    for service in GENERATED:
+        assert fake.serve_wsdl(wsdl(service)) == service
+    return fake
+
+
+def a_user_info(user: Any, user_info_id: int = 7) -> Any:
+    """A UserInfo reaching every kind of type: flags, a dictionary, an array, an enumeration."""
+    return user.UserInfo(
+        table_right=user.TableRight(mask=user.ETableRight.SELECT | user.ETableRight.UPDATE),
+        field_properties={
+            "name": user.FieldProperty(
+                field_right=user.FieldRight(mask=user.EFieldRight.READ, reason=""),
+                field_type="string",
+                field_length=40,
+            )
+        },
+        deleted=False,
+        user_info_id=user_info_id,
+        user_name="jane.doe",
+        rank=3,
+        user_type=user.UserType.INTERNAL_ASSOCIATE,
+        granted_licenses=["SuperOffice.CRM", "SuperOffice.Mail"],
+        can_logon=True,
+        role_name=None,
+    )
+
+
+# --------------------------------------------------------------------------- answers read back
+
+
+def test_a_generated_operation_is_answered_on_its_path_and_action(
+    ops: Any, server: FakeNetServer
+) -> None:
+    expected = a_user_info(ops.user)
+    server.answer(ops.user.GET_USER_INFO, expected)
+    with server.serve() as running, UserAgent(running.base_url, ticket=DEMO_TICKET) as agent:
+        info = agent.call(ops.user.GET_USER_INFO, user_info_id=7)
+    assert info == expected
+    last = server.requests[-1]
+    assert last.path == "/Cust12345/Remote/Services86/User.svc"
+    assert last.action == f"{NS86}/User/GetUserInfo"
+    assert last.operation == "GetUserInfo"
+    assert server.received(ops.user.GET_USER_INFO) == [{"user_info_id": 7}]
+    assert server.received("User.GetUserInfo") == server.received("GetUserInfo")
+
+
+def test_the_async_agent_reads_a_list_answer(ops: Any, server: FakeNetServer) -> None:
+    expected = [a_user_info(ops.user, 1), a_user_info(ops.user, 2)]
+    server.answer("GetUserInfoList", expected)
+
+    async def call(base_url: str) -> Any:
+        async with AsyncUserAgent(base_url, ticket=DEMO_TICKET) as agent:
+            return await agent.call(ops.user.GET_USER_INFO_LIST, user_info_ids=[1, 2])
+
+    with server.serve() as running:
+        assert asyncio.run(call(running.base_url)) == expected
+    assert server.received(ops.user.GET_USER_INFO_LIST) == [{"user_info_ids": [1, 2]}]
+
+
+def test_a_nested_struct_and_a_nil_answer_for_not_found(ops: Any, server: FakeNetServer) -> None:
+    person = ops.person
+    expected = person.PersonEntity(
+        person_id=12,
+        firstname="Ann",
+        lastname="Lee",
+        updated_date=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc),
+        emails=[person.EntityElement(value="ann@example.com", description="work")],
+        contact=person.Contact(contact_id=3, name="Example AS", is_owner_contact=False),
+        no_mailing=True,
+    )
+    server.answer(person.GET_PERSON_ENTITY, expected)
+    with server.serve() as running, UserAgent(running.base_url, ticket=DEMO_TICKET) as agent:
+        assert agent.call(person.GET_PERSON_ENTITY, person_entity_id=12) == expected
+        server.answer(person.GET_PERSON_ENTITY, None)  # NetServer's "not found"
+        assert agent.call(person.GET_PERSON_ENTITY, person_entity_id=13) is None
+    assert server.requests[-1].path.endswith("/Services86/Person.svc")
+    reply = server.handle(
+        "POST",
+        "/Cust1/Remote/Services86/Person.svc",
+        {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f"{NS86}/Person/GetPersonEntity"},
+        _envelope(NS86, "GetPersonEntity", ("PersonEntityId", "13")),
+    )
+    response = etree.fromstring(reply.body).find(f".//{{{NS86}}}GetPersonEntityResponse/")
+    assert response is not None
+    assert response.get(XSI_NIL) == "true"
+    assert [r["person_entity_id"] for r in server.received("GetPersonEntity")] == [12, 13, 13]
+
+
+def test_another_service_and_an_operation_that_answers_nothing(
+    ops: Any, server: FakeNetServer
+) -> None:
+    server.answer(ops.associate.GET_NOTE, ["first page", "second page"])
+    server.answer(ops.associate.SAVE_NOTE)
+    with server.serve() as running, UserAgent(running.base_url, ticket=DEMO_TICKET) as agent:
+        assert agent.call(ops.associate.GET_NOTE, associate_id=5) == ["first page", "second page"]
+        assert agent.call(ops.associate.SAVE_NOTE, associate_id=5, note=["new"]) is None
+    assert server.received(ops.associate.SAVE_NOTE) == [{"associate_id": 5, "note": ["new"]}]
+    assert {r.path for r in server.requests if r.operation} == {
+        "/Cust12345/Remote/Services86/Associate.svc"
+    }
+
+
+def test_a_mapping_answers_by_element_or_snake_case_name(ops: Any, server: FakeNetServer) -> None:
+    server.answer("GetUserInfo", {"UserInfoId": 9, "user_name": "bob", "UserType": "Unknown"})
+    with server.serve() as running, UserAgent(running.base_url, ticket=DEMO_TICKET) as agent:
+        info = agent.call(ops.user.GET_USER_INFO, user_info_id=9)
+    assert (info.user_info_id, info.user_name, info.user_type) == (
+        9,
+        "bob",
+        ops.user.UserType.UNKNOWN,
+    )
+    assert info.deleted is None  # left out, read back as None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_a_netserver_error_answer_raises_netserver_error(ops: Any, server: FakeNetServer) -> None:
+    server.answer(ops.person.GET_PERSON_ENTITY, error=("SoException", "Person 3 is not there"))
+    with (
+        server.serve() as running,
+        UserAgent(running.base_url, ticket=DEMO_TICKET) as agent,
+        pytest.raises(NetServerError) as caught,
+    ):
+        agent.call(ops.person.GET_PERSON_ENTITY, person_entity_id=3)
+    assert caught.value.exception_type == "SoException"
+    assert caught.value.message == "Person 3 is not there"
+    succeeded = etree.fromstring(_last_reply(server)).find(f".//{{{NS86}}}Succeeded")
+    assert succeeded is not None
+    assert succeeded.text == "false"
+
+
+def test_an_operation_without_an_answer_says_so(ops: Any, server: FakeNetServer) -> None:
+    with (
+        server.serve() as running,
+        UserAgent(running.base_url, ticket=DEMO_TICKET) as agent,
+        pytest.raises(NetServerError, match=r"no answer for User\.GetUserInfo"),
+    ):
+        agent.call(ops.user.GET_USER_INFO, user_info_id=1)
+
+
+def test_the_ticket_is_checked_as_for_user(ops: Any, server: FakeNetServer) -> None:
+    server.answer(ops.user.GET_USER_INFO, a_user_info(ops.user))
+    server.expire_ticket(DEMO_TICKET)
+    with (
+        server.serve() as running,
+        UserAgent(running.base_url, ticket=DEMO_TICKET, retries=0) as agent,
+        pytest.raises(NetServerError, match="SoSessionExpiredException"),
+    ):
+        agent.call(ops.user.GET_USER_INFO, user_info_id=7)
+    assert server.received(ops.user.GET_USER_INFO) == []
+
+
+_NOTE = ArrayOf("string", STRING, namespace=ARRAYS)
+#: Hand-declared operations that break the WSDL, each with what the stand-in's fault names.
+_BROKEN: dict[str, tuple[Operation[..., Any], dict[str, object], str]] = {
+    "element name": (
+        Operation(USER, "GetUserInfo", (Param("user_info_id", "UserInfoID", INT),), None, True),
+        {"user_info_id": 7},
+        "Unexpected element {" + NS86 + "}UserInfoID in GetUserInfo",
+    ),
+    "type": (
+        Operation(USER, "GetUserInfo", (Param("user_info_id", "UserInfoId", STRING),), None, True),
+        {"user_info_id": "seven"},
+        "GetUserInfo/UserInfoId is not a valid xs:int: 'seven'",
+    ),
+    "order": (
+        Operation(
+            Service("Associate"),
+            "SaveNote",
+            (Param("note", "Note", _NOTE), Param("associate_id", "AssociateId", INT)),
+            None,
+            False,
+        ),
+        {"note": ["x"], "associate_id": 5},
+        "Element 'AssociateId' is out of order in SaveNote",
+    ),
+    "array items": (
+        Operation(
+            Service("Associate"),
+            "SaveNote",
+            (
+                Param("associate_id", "AssociateId", INT),
+                Param("note", "Note", ArrayOf("line", STRING)),
+            ),
+            None,
+            False,
+        ),
+        {"associate_id": 5, "note": ["x"]},
+        "expected only 'string' items in namespace " + ARRAYS,
+    ),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(_BROKEN))
+def test_a_request_that_breaks_the_wsdl_is_a_client_fault(
+    broken: str, ops: Any, server: FakeNetServer
+) -> None:
+    operation, arguments, reason = _BROKEN[broken]
+    server.answer("GetUserInfo", a_user_info(ops.user))
+    server.answer("SaveNote")
+    with (
+        server.serve() as running,
+        UserAgent(running.base_url, ticket=DEMO_TICKET) as agent,
+        pytest.raises(SoapFault) as caught,
+    ):
+        agent.call(operation, **arguments)
+    assert caught.value.code == "Client"
+    assert reason in caught.value.reason
+    assert server.received(operation.name) == []
+
+
+def test_the_same_request_declared_right_is_accepted(ops: Any, server: FakeNetServer) -> None:
+    """The control of the test above: a hand declaration that matches the WSDL gets through."""
+    right: Operation[..., Any] = Operation(
+        USER,
+        "GetUserInfo",
+        (Param("user_info_id", "UserInfoId", INT),),
+        ops.user.USER_INFO,
+        True,
+        result_nillable=True,
+    )
+    server.answer("GetUserInfo", None)
+    with server.serve() as running, UserAgent(running.base_url, ticket=DEMO_TICKET) as agent:
+        assert agent.call(right, user_info_id=7) is None
+    assert server.received("GetUserInfo") == [{"user_info_id": 7}]
+
+
+def test_an_operation_the_wsdl_does_not_have_is_action_not_supported(
+    server: FakeNetServer,
+) -> None:
+    missing: Operation[..., None] = Operation(USER, "GetUserInfoById", (), None, True)
+    with (
+        server.serve() as running,
+        UserAgent(running.base_url, ticket=DEMO_TICKET) as agent,
+        pytest.raises(SoapFault) as caught,
+    ):
+        agent.call(missing)
+    assert caught.value.code == "ActionNotSupported"
+
+
+# --------------------------------------------------------------------------- setting answers
+
+
+def test_answers_that_do_not_fit_the_wsdl_are_refused_when_set(
+    ops: Any, server: FakeNetServer
+) -> None:
+    user = ops.user
+    refused: list[tuple[object, object, str]] = [
+        (user.GET_USER_INFO, user.UserInfo(user_info_id="7"), r"UserInfoId is an xs:int"),
+        (user.GET_USER_INFO, {"UserInfoId": 1, "Nickname": "x"}, "Nickname is not an element"),
+        (user.GET_USER_INFO, {"UserType": "Guest"}, "'Guest' is not a value of UserType"),
+        (user.GET_USER_INFO, {"Rank": 40000}, "out of the range of xs:short"),
+        (user.GET_USER_INFO_LIST, a_user_info(user), "give a list"),
+        (ops.associate.SAVE_NOTE, "done", "answers nothing"),
+        ("GetUserInfoById", None, "no served WSDL has the operation GetUserInfoById"),
+        ("GetUntrustedCredentials", [], "one of the stand-in's own operations"),
+    ]
+    for operation, value, message in refused:
+        with pytest.raises(ValueError, match=message):
+            server.answer(operation, value)
+    with pytest.raises(ValueError, match="serve_wsdl"):
+        FakeNetServer().answer(user.GET_USER_INFO, None)
+
+
+def test_serve_wsdl_refuses_a_document_that_is_not_a_wsdl(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a WSDL"):
+        FakeNetServer().serve_wsdl(b"<definitions/>")
+    path = tmp_path / "User.wsdl"
+    path.write_text("not xml", encoding="utf-8")
+    with pytest.raises(ValueError, match="is not XML"):
+        FakeNetServer().serve_wsdl(path)
+
+
+def test_a_services88_stand_in_serves_a_services86_wsdl_in_its_own_namespace(ops: Any) -> None:
+    server = FakeNetServer.with_demo_data(services="Services88", accept_soap12=True)
+    server.serve_wsdl(wsdl("User"))
+    expected = a_user_info(ops.user)
+    server.answer(ops.user.GET_USER_INFO, expected)
+    with server.serve() as running, UserAgent(running.base_url, ticket=DEMO_TICKET) as agent:
+        assert agent.call(ops.user.GET_USER_INFO, user_info_id=7) == expected
+    last = server.requests[-1]
+    assert (last.action, last.soap_version) == (f"{NS88}/User/GetUserInfo", "1.2")
+    assert last.path == "/Cust12345/Remote/Services88/User.svc"
+
+
+# --------------------------------------------------------------------------- the fixture
+
+
+@pytest.mark.superoffice_netserver(wsdl=[str(wsdl("User")), str(wsdl("Associate"))])
+def test_the_fixture_serves_the_wsdls_of_its_marker(
+    ops: Any, superoffice_netserver: NetServerFixture
+) -> None:
+    superoffice_netserver.answer(ops.user.GET_USER_INFO, a_user_info(ops.user, 5))
+    superoffice_netserver.answer(ops.associate.GET_NOTE, error=("SoException", "No note"))
+    with superoffice_netserver.user_agent() as agent:
+        assert agent.call(ops.user.GET_USER_INFO, user_info_id=5).user_info_id == 5
+        with pytest.raises(NetServerError, match="No note"):
+            agent.call(ops.associate.GET_NOTE, associate_id=5)
+    assert superoffice_netserver.received(ops.user.GET_USER_INFO) == [{"user_info_id": 5}]
+    assert superoffice_netserver.operations()[-2:] == ["GetUserInfo", "GetNote"]
+
+
+def test_the_fixture_serves_a_wsdl_given_in_the_test(
+    ops: Any, superoffice_netserver: NetServerFixture
+) -> None:
+    assert superoffice_netserver.serve_wsdl(wsdl("Person").read_bytes()) == "Person"
+    superoffice_netserver.answer(ops.person.GET_PERSON_ENTITY, None)
+
+    async def call() -> Any:
+        async with superoffice_netserver.async_user_agent() as agent:
+            return await agent.call(ops.person.GET_PERSON_ENTITY, person_entity_id=1)
+
+    assert asyncio.run(call()) is None
+    assert superoffice_netserver.received("Person.GetPersonEntity") == [{"person_entity_id": 1}]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _envelope(ns: str, operation: str, *children: tuple[str, str]) -> bytes:
+    soap = "http://schemas.xmlsoap.org/soap/envelope/"
+    envelope = etree.Element(f"{{{soap}}}Envelope")
+    header = etree.SubElement(envelope, f"{{{soap}}}Header")
+    credentials = etree.SubElement(header, f"{{{ns}}}Credentials")
+    etree.SubElement(credentials, f"{{{ns}}}Ticket").text = DEMO_TICKET
+    wrapper = etree.SubElement(
+        etree.SubElement(envelope, f"{{{soap}}}Body"), f"{{{ns}}}{operation}"
+    )
+    for name, text in children:
+        etree.SubElement(wrapper, f"{{{ns}}}{name}").text = text
+    data: bytes = etree.tostring(envelope)
+    return data
+
+
+def _last_reply(server: FakeNetServer) -> bytes:
+    """The stand-in's reply to its last request, answered again (the same state, no side effect
+    on what the test checks)."""
+    last = server.requests[-1]
+    return server.handle(last.method, last.path, last.headers, last.body).body
