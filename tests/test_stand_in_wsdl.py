@@ -11,10 +11,12 @@ import asyncio
 import importlib.util
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import pytest
 from lxml import etree
@@ -414,3 +416,114 @@ def _last_reply(server: FakeNetServer) -> bytes:
     on what the test checks)."""
     last = server.requests[-1]
     return server.handle(last.method, last.path, last.headers, last.body).body
+
+
+# --------------------------------------------------------------------------- every XSD type
+
+#: The XSD types no reference operation uses (the round trip of every reference operation covers
+#: the others), each with a value, as an element of a made-up service's request and answer.
+_EVERY_TYPE: dict[str, tuple[str, object]] = {
+    "Long": ("xs:long", -(2**63)),
+    "Byte": ("xs:byte", -128),
+    "UnsignedByte": ("xs:unsignedByte", 255),
+    "UnsignedShort": ("xs:unsignedShort", 65535),
+    "UnsignedInt": ("xs:unsignedInt", 2**32 - 1),
+    "UnsignedLong": ("xs:unsignedLong", 2**64 - 1),
+    "Float": ("xs:float", -0.5),
+    "Decimal": ("xs:decimal", Decimal("-12345678901234567890.125")),
+    "Guid": ("ser:guid", UUID("0f8fad5b-d9cb-469f-a165-70867728950e")),
+    "Char": ("ser:char", "é"),
+    "Duration": ("ser:duration", -timedelta(days=1, seconds=3661, microseconds=500_000)),
+    "AnyUri": ("xs:anyURI", "https://example.com/a?b=c"),
+    "Name": ("xs:QName", "ns:local"),
+    "Bytes": ("xs:base64Binary", b"\x00\xff binary"),
+    "Double": ("xs:double", float("inf")),
+}
+
+
+def _every_type_wsdl() -> bytes:
+    members = "".join(
+        f'<xs:element minOccurs="0" name="{name}" type="{kind}"/>'
+        for name, (kind, _) in _EVERY_TYPE.items()
+    )
+    action = f"{NS86}/Echo/Echo"
+    return f"""<?xml version="1.0"?>
+<wsdl:definitions targetNamespace="{NS86}" xmlns:tns="{NS86}"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:ser="http://schemas.microsoft.com/2003/10/Serialization/">
+  <wsdl:types>
+    <xs:schema elementFormDefault="qualified" targetNamespace="{NS86}">
+      <xs:element name="Echo"><xs:complexType><xs:sequence>{members}</xs:sequence>
+      </xs:complexType></xs:element>
+      <xs:complexType name="Everything"><xs:sequence>{members}</xs:sequence></xs:complexType>
+      <xs:element name="EchoResponse"><xs:complexType><xs:sequence>
+        <xs:element minOccurs="0" name="Response" nillable="true" type="tns:Everything"/>
+      </xs:sequence></xs:complexType></xs:element>
+      <xs:element name="Credentials" nillable="true" type="tns:SoCredentials"/>
+      <xs:complexType name="SoCredentials"><xs:sequence>
+        <xs:element minOccurs="0" name="Ticket" nillable="true" type="xs:string"/>
+      </xs:sequence></xs:complexType>
+    </xs:schema>
+  </wsdl:types>
+  <wsdl:message name="EchoRequest"><wsdl:part name="parameters" element="tns:Echo"/></wsdl:message>
+  <wsdl:message name="EchoRequest_Headers">
+    <wsdl:part name="Credentials" element="tns:Credentials"/>
+  </wsdl:message>
+  <wsdl:message name="EchoResponse">
+    <wsdl:part name="parameters" element="tns:EchoResponse"/>
+  </wsdl:message>
+  <wsdl:portType name="Echo">
+    <wsdl:operation name="Echo">
+      <wsdl:input name="EchoRequest" message="tns:EchoRequest"/>
+      <wsdl:output name="EchoResponse" message="tns:EchoResponse"/>
+    </wsdl:operation>
+  </wsdl:portType>
+  <wsdl:binding name="BasicHttpBinding_Echo" type="tns:Echo">
+    <soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="Echo">
+      <soap:operation soapAction="{action}" style="document"/>
+      <wsdl:input name="EchoRequest">
+        <soap:header message="tns:EchoRequest_Headers" part="Credentials" use="literal"/>
+        <soap:body use="literal"/>
+      </wsdl:input>
+      <wsdl:output name="EchoResponse"><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+  </wsdl:binding>
+</wsdl:definitions>
+""".encode()
+
+
+def test_every_xsd_type_is_read_and_written(tmp_path: Path) -> None:
+    path = tmp_path / "Echo.wsdl"
+    path.write_bytes(_every_type_wsdl())
+    module_path = tmp_path / "echo_ops.py"
+    module_path.write_text(generate(path), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("echo_ops", module_path)
+    assert spec is not None
+    assert spec.loader is not None
+    echo = importlib.util.module_from_spec(spec)
+    sys.modules["echo_ops"] = echo
+    try:
+        spec.loader.exec_module(echo)
+    finally:
+        del sys.modules["echo_ops"]
+    values = {python: value for python, (_, value) in _named(_EVERY_TYPE).items()}
+    server = FakeNetServer.with_demo_data()
+    assert server.serve_wsdl(path) == "Echo"
+    server.answer(echo.ECHO, echo.Everything(**values))
+    with server.serve() as running, UserAgent(running.base_url, ticket=DEMO_TICKET) as agent:
+        assert agent.call(echo.ECHO, **values) == echo.Everything(**values)
+    assert server.received(echo.ECHO) == [values]
+    with pytest.raises(ValueError, match="out of the range of xs:unsignedByte"):
+        server.answer(echo.ECHO, {"UnsignedByte": 256})
+    with pytest.raises(ValueError, match=r"Guid is an xs:guid: give a UUID"):
+        server.answer(echo.ECHO, {"Guid": "0f8fad5b-d9cb-469f-a165-70867728950e"})
+
+
+def _named(types: dict[str, tuple[str, object]]) -> dict[str, tuple[str, object]]:
+    """The entries by the snake_case names the generated module gives them."""
+    return {
+        "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_"): entry
+        for name, entry in types.items()
+    }
