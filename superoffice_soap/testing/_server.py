@@ -1,4 +1,5 @@
-"""FakeNetServer: an in-memory stand-in for SuperOffice NetServer's User and SoPrincipal services.
+"""FakeNetServer: an in-memory stand-in for SuperOffice NetServer's User and SoPrincipal services,
+and for any other service whose WSDL it is given.
 
 It imitates WCF ``basicHttpBinding`` endpoints (SOAP 1.1, no WS-Addressing) closely enough to
 test a client against: HTTP status codes, content types, SOAPAction dispatch, WCF fault layouts,
@@ -73,6 +74,19 @@ User operations (the caller is the ticket's associate)
       Unknown; a value outside the enumeration is a Client fault).
 
 SoPrincipal operations need no ticket; GetSystemInfo answers a fixed SoSystemInfoCarrier.
+
+Any other service, from its WSDL (``_described``)
+    ``serve_wsdl(path_or_bytes)`` serves every operation of a NetServer WSDL at
+    ``…/<Service>.svc`` (any case) with the actions ``<namespace>/<Service>/<Operation>`` of the
+    stand-in's Services version; the User and SoPrincipal operations above stay the stand-in's
+    own. Requests are read against the WSDL itself (wrapper element, children's names,
+    namespaces, order, minOccurs, nillability and XSD types, headers as the binding lists them),
+    never against a client declaration: anything else is a Client fault. The ticket is checked
+    as for User (every service but SoPrincipal). ``answer(operation, value)`` sets what an
+    operation answers from then on, written by walking the WSDL's answer element (see
+    ``_described``); ``answer(operation, error=(type, message))`` answers Succeeded=false with
+    that ExceptionInfo; an operation without an answer answers NotImplementedException.
+    ``received(operation)`` lists the arguments of the calls accepted.
 
 Demo data (``with_demo_data()``)
     ``DEMO_TICKET`` valid for associate ``DEMO_ASSOCIATE_ID`` (5), who is user ``DEMO_USERNAME`` /
@@ -272,7 +286,8 @@ def _service_in(path: str) -> Optional[str]:
 
 
 class FakeNetServer:
-    """An in-memory NetServer (User and SoPrincipal services), behaving like WCF basicHttpBinding.
+    """An in-memory NetServer (User, SoPrincipal and any service given to ``serve_wsdl``), behaving
+    like WCF basicHttpBinding.
 
     ``services`` is the Services version served (one of ``SERVICES_VERSIONS``, default
     Services86). ``accept_soap12`` also accepts ``application/soap+xml`` (answered in SOAP 1.2);
