@@ -18,6 +18,7 @@ from types import ModuleType, SimpleNamespace
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from lxml import etree
 
@@ -360,6 +361,26 @@ def test_a_services88_stand_in_serves_a_services86_wsdl_in_its_own_namespace(ops
     last = server.requests[-1]
     assert (last.action, last.soap_version) == (f"{NS88}/User/GetUserInfo", "1.2")
     assert last.path == "/Cust12345/Remote/Services88/User.svc"
+
+
+def test_generate_reads_a_served_wsdl_from_the_stand_ins_url(server: FakeNetServer) -> None:
+    with server.serve() as running:
+        url = f"{running.base_url}/person.svc?singleWsdl"
+        source = generate(url, ["GetPersonEntity"])
+        served = httpx.get(f"{running.base_url}/Associate.svc?wsdl")
+        not_served = httpx.get(f"{running.base_url}/Contact.svc?wsdl")
+        not_a_query = httpx.get(f"{running.base_url}/Associate.svc")
+    assert "GET_PERSON_ENTITY = Operation(" in source
+    assert f"Generated from {url}" in source
+    assert served.status_code == 200
+    assert served.content == wsdl("Associate").read_bytes()
+    assert (not_served.status_code, not_a_query.status_code) == (404, 405)
+
+
+def test_an_error_answer_is_two_strings_without_a_value(ops: Any, server: FakeNetServer) -> None:
+    for value, error in ((1, ("SoException", "x")), (None, ("SoException",)), (None, ("a", 2))):
+        with pytest.raises(ValueError, match=r"error must be \(exception_type, message\)"):
+            server.answer(ops.user.GET_USER_INFO, value, error=error)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- the fixture

@@ -323,7 +323,7 @@ def _read_value(context: _Context, node: etree._Element, element: ElementDecl, p
     if kind.kind == "struct":
         return _read_sequence(context, node, kind.elements, path)
     if kind.kind == "array":
-        return [value for _, value in _read_items(context, node, kind.elements[0], path)]
+        return _read_items(context, node, kind.elements[0], path)
     if kind.kind == "dict":
         return _read_dictionary(context, node, kind, path)
     if kind.kind == "unsupported":
@@ -356,9 +356,10 @@ def _read_value(context: _Context, node: etree._Element, element: ElementDecl, p
 
 def _read_items(
     context: _Context, node: etree._Element, item: ElementDecl, path: str
-) -> list[tuple[etree._Element, object]]:
+) -> list[object]:
+    """The items of an array (or the pairs of a dictionary), each an ``item`` element."""
     wanted = (context.namespace(item), item.name)
-    found: list[tuple[etree._Element, object]] = []
+    found: list[object] = []
     for position, child in enumerate(element_children(node, path), 1):
         qname = etree.QName(child)
         if (qname.namespace or "", qname.localname) != wanted:
@@ -367,7 +368,7 @@ def _read_items(
                 f"{item.name!r} items in namespace {wanted[0]}."
                 f"{namespace_hint(child, context.ns)}"
             )
-        found.append((child, _read_value(context, child, item, f"{path}/{item.name}[{position}]")))
+        found.append(_read_value(context, child, item, f"{path}/{item.name}[{position}]"))
     return found
 
 
@@ -375,20 +376,12 @@ def _read_dictionary(
     context: _Context, node: etree._Element, kind: _Kind, path: str
 ) -> dict[object, object]:
     result: dict[object, object] = {}
-    pair_kind = context.description.element_kind(kind.elements[0])
-    for position, child in enumerate(element_children(node, path), 1):
-        where = f"{path}/{kind.elements[0].name}[{position}]"
-        qname = etree.QName(child)
-        if (qname.namespace or "", qname.localname) != (
-            context.namespace(kind.elements[0]),
-            kind.elements[0].name,
-        ):
-            raise RequestError(f"Unexpected element {clark_name(child)} in {path}.")
-        entry = _read_sequence(context, child, pair_kind.elements, where)
-        key = entry.get("key" if context.snake else "Key")
-        if key is None or key in result:
+    key, value = ("key", "value") if context.snake else ("Key", "Value")
+    for position, entry in enumerate(_read_items(context, node, kind.elements[0], path), 1):
+        if not isinstance(entry, dict) or entry.get(key) is None or entry[key] in result:
+            where = f"{path}/{kind.elements[0].name}[{position}]"
             raise RequestError(f"{where} has a missing, nil or repeated Key.")
-        result[key] = entry.get("value" if context.snake else "Value")
+        result[entry[key]] = entry.get(value)
     return result
 
 
@@ -621,15 +614,22 @@ class Catalog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._services: dict[str, Description] = {}
+        self._documents: dict[str, bytes] = {}
         self._answers: dict[tuple[str, str], Answer] = {}
         self._received: dict[tuple[str, str], list[dict[str, object]]] = {}
 
-    def add(self, wsdl: Wsdl) -> Description:
-        """Serve the operations of ``wsdl`` (at ``/<Service>.svc``)."""
+    def add(self, wsdl: Wsdl, document: bytes) -> Description:
+        """Serve the operations of ``wsdl`` (at ``/<Service>.svc``), read from ``document``."""
         description = Description(wsdl)
         with self._lock:
             self._services[description.service.lower()] = description
+            self._documents[description.service.lower()] = document
         return description
+
+    def document(self, path_name: str) -> Optional[bytes]:
+        """The WSDL served for a ``<name>.svc`` path (case-insensitively), if any."""
+        with self._lock:
+            return self._documents.get(path_name.lower())
 
     def service_name(self, path_name: str) -> Optional[str]:
         """The served service a ``<name>.svc`` path names (case-insensitively), if any."""

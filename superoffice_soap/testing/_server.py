@@ -86,7 +86,8 @@ Any other service, from its WSDL (``_described``)
     operation answers from then on, written by walking the WSDL's answer element (see
     ``_described``); ``answer(operation, error=(type, message))`` answers Succeeded=false with
     that ExceptionInfo; an operation without an answer answers NotImplementedException.
-    ``received(operation)`` lists the arguments of the calls accepted.
+    ``received(operation)`` lists the arguments of the calls accepted. ``GET …/<Service>.svc?wsdl``
+    (or ``?singleWsdl``) answers the served document.
 
 Demo data (``with_demo_data()``)
     ``DEMO_TICKET`` valid for associate ``DEMO_ASSOCIATE_ID`` (5), who is user ``DEMO_USERNAME`` /
@@ -279,6 +280,11 @@ def _same_secret(received: Optional[str], expected: str) -> bool:
     return hmac.compare_digest(received.encode("utf-8"), expected.encode("utf-8"))
 
 
+def _asks_for_wsdl(path: str) -> bool:
+    """Whether a path asks for its service's description (``?wsdl`` or ``?singleWsdl``)."""
+    return path.partition("?")[2].lower() in ("wsdl", "singlewsdl")
+
+
 def _service_in(path: str) -> Optional[str]:
     """The ``<name>`` of a path ending in ``/<name>.svc`` (before any query), else None."""
     match = _SVC.search(path.split("?", 1)[0])
@@ -400,8 +406,10 @@ class FakeNetServer:
 
         Requests are checked against the WSDL (element names, namespaces, order, types), not
         against any client declaration; a User or SoPrincipal operation the stand-in serves
-        itself stays its own. A service's later WSDL replaces its earlier one. ValueError when
-        the document is not a WSDL.
+        itself stays its own. A service's later WSDL replaces its earlier one, and
+        ``GET …/<Service>.svc?wsdl`` (or ``?singleWsdl``) answers the document, so that
+        ``generate`` can read it from the stand-in's URL. ValueError when the document is not
+        a WSDL.
         """
         if isinstance(source, bytes):
             content, shown = source, "the WSDL"
@@ -409,7 +417,7 @@ class FakeNetServer:
             shown = os.fspath(source)
             with open(source, "rb") as file:
                 content = file.read()
-        return self._catalog.add(read_wsdl(content, shown)).service
+        return self._catalog.add(read_wsdl(content, shown), content).service
 
     def answer(
         self,
@@ -430,6 +438,15 @@ class FakeNetServer:
         when the operation is not served or the value does not fit its answer's type; an
         operation without an answer answers a NetServer error (NotImplementedException).
         """
+        if error is not None and (
+            value is not None
+            or not isinstance(error, tuple)
+            or len(error) != 2
+            or not all(isinstance(part, str) for part in error)
+        ):
+            raise ValueError(
+                "error must be (exception_type, message), two strings, and comes without a value"
+            )
         described = self._catalog.operation(operation)
         if self._builtin(described):
             raise ValueError(
@@ -531,6 +548,9 @@ class FakeNetServer:
             endpoint = self._catalog.service_name(named)
         if endpoint is None:
             return _text_response(404, "Not Found")
+        document = None if named is None else self._catalog.document(named)
+        if method.upper() == "GET" and document is not None and _asks_for_wsdl(path):
+            return FakeResponse(200, {"Content-Type": "text/xml; charset=utf-8"}, document)
         if method.upper() != "POST":
             response = _text_response(405, "Method Not Allowed")
             response.headers["Allow"] = "POST"
