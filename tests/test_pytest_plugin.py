@@ -111,6 +111,31 @@ def test_the_readme_test_file_of_a_generated_operation_passes(tmp_path: Path) ->
 
 
 @pytest.mark.slow
+def test_a_relative_wsdl_in_the_marker_is_found_beside_the_test_file(tmp_path: Path) -> None:
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    shutil.copyfile(
+        ROOT / "tests" / "reference" / "wsdl" / "Services86" / "User.wsdl", tests / "User.wsdl"
+    )
+    (tests / "test_beside.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.mark.superoffice_netserver(wsdl="User.wsdl")
+            def test_served(superoffice_netserver):
+                superoffice_netserver.answer("User.GetUserInfo", None)
+                assert superoffice_netserver.received("GetUserInfo") == []
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = pytest_in(tmp_path, str(tests))  # run from the directory above the test file
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+
+
+@pytest.mark.slow
 def test_a_vendored_copy_registers_the_fixture_in_a_conftest(tmp_path: Path) -> None:
     shutil.copytree(
         ROOT / "superoffice_soap",

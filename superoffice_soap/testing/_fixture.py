@@ -15,7 +15,8 @@ test go in a marker::
     @pytest.mark.superoffice_netserver(services="Services88", accept_soap12=True)
 
 Operations the stand-in does not serve itself are served from their service's WSDL (``wsdl=`` in
-the marker, or ``serve_wsdl``), answering what the test says (``answer``).
+the marker: a path or a list of them, a relative one looked up beside the test's file first, then
+in the working directory; or ``serve_wsdl``), answering what the test says (``answer``).
 
 This module must never be imported by the library itself (it imports pytest).
 """
@@ -184,6 +185,16 @@ class NetServerFixture:
         return [request.operation for request in self.server.requests]
 
 
+def _beside_the_test(
+    request: pytest.FixtureRequest, source: Union[str, os.PathLike[str], bytes]
+) -> Union[str, os.PathLike[str], bytes]:
+    """A marker's relative WSDL path, looked up beside the test's file first."""
+    if isinstance(source, bytes) or os.path.isabs(source):
+        return source
+    beside = os.path.join(os.path.dirname(str(request.node.path)), source)
+    return beside if os.path.isfile(beside) else source
+
+
 def netserver_for(request: pytest.FixtureRequest) -> Iterator[NetServerFixture]:
     """The fixture's body: start the stand-in with the options of the test's marker, yield it,
     stop it. Shared by this module's fixture and the entry-point plugin's."""
@@ -199,7 +210,7 @@ def netserver_for(request: pytest.FixtureRequest) -> Iterator[NetServerFixture]:
     wsdl = options.pop("wsdl", ())
     server = FakeNetServer.with_demo_data(**options) if demo else FakeNetServer(**options)
     for source in [wsdl] if isinstance(wsdl, (str, bytes, os.PathLike)) else wsdl:
-        server.serve_wsdl(source)
+        server.serve_wsdl(_beside_the_test(request, source))
     if not demo:
         server.add_ticket(DEMO_TICKET, DEMO_ASSOCIATE_ID)
         server.add_user(DEMO_USERNAME, DEMO_PASSWORD, DEMO_ASSOCIATE_ID)
