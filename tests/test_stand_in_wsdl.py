@@ -191,6 +191,34 @@ def test_a_mapping_answers_by_element_or_snake_case_name(ops: Any, server: FakeN
     assert info.deleted is None  # left out, read back as None
 
 
+def test_a_function_answers_each_call_from_its_arguments(ops: Any, server: FakeNetServer) -> None:
+    person = ops.person
+    people = {12: person.PersonEntity(person_id=12, firstname="Ann")}
+
+    def find(arguments: dict[str, object]) -> object:
+        if arguments["person_entity_id"] == 14:
+            raise LookupError("No access to person 14")
+        if arguments["person_entity_id"] == 15:
+            return {"PersonId": "fifteen"}  # does not fit: the test hears why
+        return people.get(int(str(arguments["person_entity_id"])))
+
+    server.answer(person.GET_PERSON_ENTITY, find)
+    with server.serve() as running, UserAgent(running.base_url, ticket=DEMO_TICKET) as agent:
+        assert agent.call(person.GET_PERSON_ENTITY, person_entity_id=12) == people[12]
+        assert agent.call(person.GET_PERSON_ENTITY, person_entity_id=13) is None
+        with pytest.raises(NetServerError) as refused:
+            agent.call(person.GET_PERSON_ENTITY, person_entity_id=14)
+        with pytest.raises(NetServerError) as misfit:
+            agent.call(person.GET_PERSON_ENTITY, person_entity_id=15)
+    assert (refused.value.exception_type, refused.value.message) == (
+        "LookupError",
+        "No access to person 14",
+    )
+    assert misfit.value.exception_type == "ValueError"
+    assert "PersonId is an xs:int: give an int, not str" in str(misfit.value.message)
+    assert len(server.received(person.GET_PERSON_ENTITY)) == 4
+
+
 # --------------------------------------------------------------------------- errors
 
 

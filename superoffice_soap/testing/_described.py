@@ -31,7 +31,6 @@ import enum
 import keyword
 import math
 import re
-import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -58,7 +57,6 @@ from ..xsd import (
     parse_qname,
 )
 from ._wire import (
-    NetServerFailure,
     RequestError,
     clark_name,
     element_children,
@@ -69,12 +67,11 @@ from ._wire import (
 )
 
 __all__ = [
-    "Answer",
-    "Catalog",
     "DescribedOperation",
     "Description",
     "python_name",
     "read_request",
+    "shown_type",
     "write_answer",
 ]
 
@@ -423,7 +420,7 @@ def _write_member(
         _write_struct(context, node, kind.elements, value, path, kind.name)
     elif kind.kind == "array":
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
-            raise ValueError(f"{path} is an {kind.name}: give a list, not {_shown_type(value)}")
+            raise ValueError(f"{path} is an {kind.name}: give a list, not {shown_type(value)}")
         item = kind.elements[0]
         for position, entry in enumerate(value, 1):
             _write_member(context, node, item, entry, f"{path}/{item.name}[{position}]")
@@ -478,7 +475,7 @@ def _write_dictionary(
     context: _Context, node: etree._Element, kind: _Kind, value: object, path: str
 ) -> None:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{path} is a dictionary: give a mapping, not {_shown_type(value)}")
+        raise ValueError(f"{path} is a dictionary: give a mapping, not {shown_type(value)}")
     pair = kind.elements[0]
     entries = {e.name: e for e in context.description.element_kind(pair).elements}
     if set(entries) != {"Key", "Value"}:
@@ -514,7 +511,7 @@ def _flag_tokens(kind: _Kind, value: object, path: str) -> list[str]:
     elif isinstance(value, (set, frozenset, list, tuple)):
         chosen = {token.value if isinstance(token, enum.Enum) else token for token in value}
     else:
-        raise ValueError(f"{path} is a flags value of {kind.name}, not {_shown_type(value)}")
+        raise ValueError(f"{path} is a flags value of {kind.name}, not {shown_type(value)}")
     unknown = chosen - set(kind.tokens)
     if unknown:
         raise ValueError(f"{path}: {sorted(map(str, unknown))} not among {kind.tokens}")
@@ -523,7 +520,7 @@ def _flag_tokens(kind: _Kind, value: object, path: str) -> list[str]:
 
 def _scalar_text(name: str, value: object, path: str) -> str:
     def wrong(expected: str) -> ValueError:
-        return ValueError(f"{path} is an xs:{name}: give {expected}, not {_shown_type(value)}")
+        return ValueError(f"{path} is an xs:{name}: give {expected}, not {shown_type(value)}")
 
     if name in _INTEGERS:
         if not isinstance(value, int) or isinstance(value, bool):
@@ -590,115 +587,6 @@ def _duration(value: timedelta) -> str:
     return f"{sign}P{days}" + (f"T{clock}" if clock else "")
 
 
-def _shown_type(value: object) -> str:
+def shown_type(value: object) -> str:
+    """A value's type, as messages name it."""
     return type(value).__name__
-
-
-# ------------------------------------------------------------------------------------------------
-# The served descriptions, the answers set and the calls received
-
-
-@attrs.frozen
-class Answer:
-    """What a described operation answers: ``value`` written by ``write_answer``, or ``failure``
-    (a NetServer error: Succeeded=false and the ExceptionInfo header)."""
-
-    value: object = None
-    failure: Optional[NetServerFailure] = None
-
-
-class Catalog:
-    """The WSDLs a stand-in serves (one per service: a later one replaces it), the answers set
-    for their operations and the arguments of the calls received. Guarded by a lock."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._services: dict[str, Description] = {}
-        self._documents: dict[str, bytes] = {}
-        self._answers: dict[tuple[str, str], Answer] = {}
-        self._received: dict[tuple[str, str], list[dict[str, object]]] = {}
-
-    def add(self, wsdl: Wsdl, document: bytes) -> Description:
-        """Serve the operations of ``wsdl`` (at ``/<Service>.svc``), read from ``document``."""
-        description = Description(wsdl)
-        with self._lock:
-            self._services[description.service.lower()] = description
-            self._documents[description.service.lower()] = document
-        return description
-
-    def document(self, path_name: str) -> Optional[bytes]:
-        """The WSDL served for a ``<name>.svc`` path (case-insensitively), if any."""
-        with self._lock:
-            return self._documents.get(path_name.lower())
-
-    def service_name(self, path_name: str) -> Optional[str]:
-        """The served service a ``<name>.svc`` path names (case-insensitively), if any."""
-        with self._lock:
-            found = self._services.get(path_name.lower())
-        return None if found is None else found.service
-
-    def find(self, service: str, action: str, ns: str) -> Optional[DescribedOperation]:
-        """The served operation of ``service`` whose SOAP action is ``action`` in namespace
-        ``ns`` (the stand-in's Services version), or None."""
-        with self._lock:
-            description = self._services.get(service.lower())
-        prefix = f"{ns}/{service}/"
-        if description is None or not action.startswith(prefix):
-            return None
-        return description.operations.get(action[len(prefix) :])
-
-    def operation(self, operation: object) -> DescribedOperation:
-        """A served operation named by a declaration (its ``service.name`` and ``name``), by
-        ``"Service.Operation"`` or by its wire name alone; ValueError when none or several."""
-        service, name = _names_of(operation)
-        with self._lock:
-            descriptions = list(self._services.values())
-        found = [
-            d.operations[name]
-            for d in descriptions
-            if name in d.operations and (service is None or d.service.lower() == service.lower())
-        ]
-        if len(found) == 1:
-            return found[0]
-        shown = f"{service}.{name}" if service else name
-        if not found:
-            served = ", ".join(sorted(d.service for d in descriptions)) or "none yet"
-            raise ValueError(
-                f"no served WSDL has the operation {shown} (services served: {served}); "
-                "give its service's WSDL to serve_wsdl() first"
-            )
-        raise ValueError(f"several served services have {name}: name it as Service.{name}")
-
-    def set_answer(self, operation: DescribedOperation, answer: Answer) -> None:
-        """Answer every later call of ``operation`` with ``answer``."""
-        with self._lock:
-            self._answers[(operation.service, operation.name)] = answer
-
-    def answer_for(self, operation: DescribedOperation) -> Optional[Answer]:
-        """The answer set for ``operation``, or None."""
-        with self._lock:
-            return self._answers.get((operation.service, operation.name))
-
-    def record(self, operation: DescribedOperation, arguments: dict[str, object]) -> None:
-        """Keep the arguments of one accepted call."""
-        with self._lock:
-            self._received.setdefault((operation.service, operation.name), []).append(arguments)
-
-    def received(self, operation: DescribedOperation) -> list[dict[str, object]]:
-        """The arguments of every accepted call of ``operation``, in order."""
-        with self._lock:
-            return list(self._received.get((operation.service, operation.name), ()))
-
-
-def _names_of(operation: object) -> tuple[Optional[str], str]:
-    if isinstance(operation, str):
-        prefix, _, wire_name = operation.rpartition(".")
-        return prefix or None, wire_name
-    service = getattr(getattr(operation, "service", None), "name", None)
-    name = getattr(operation, "name", None)
-    if not isinstance(service, str) or not isinstance(name, str):
-        raise TypeError(
-            "name an operation by its declaration (GET_USER_INFO), its wire name "
-            f'("GetUserInfo") or "Service.Operation", not {_shown_type(operation)}'
-        )
-    return service, name

@@ -164,7 +164,8 @@ class NetServerFixture:
         self, operation: object, value: object = None, *, error: Optional[tuple[str, str]] = None
     ) -> None:
         """What an operation of a served WSDL answers: a value of its generated model (a list, a
-        scalar, None), or ``error=(exception_type, message)`` (``FakeNetServer.answer``)."""
+        scalar, None, or a function of each call's arguments returning one), or
+        ``error=(exception_type, message)`` (``FakeNetServer.answer``)."""
         self.server.answer(operation, value, error=error)
 
     def received(self, operation: object) -> list[dict[str, object]]:

@@ -119,8 +119,9 @@ from lxml import etree
 from .._wsdl import read_wsdl
 from ..models import CredentialType, UntrustedCredentials, UserType
 from ..operations import DEFAULT_SERVICES, SERVICES_VERSIONS, namespace
+from ._answers import Answer, Catalog, netserver_failure
 from ._demo import demo_credential_types, demo_credentials
-from ._described import Answer, Catalog, DescribedOperation, read_request, write_answer
+from ._described import DescribedOperation, read_request, write_answer
 from ._operations import Call, Fill, OperationFailed, Served, served_operations
 from ._state import NetServerState, User
 from ._wire import (
@@ -431,6 +432,10 @@ class FakeNetServer:
         with ``error=(exception_type, message)``, a NetServer error (Succeeded=false and the
         ExceptionInfo header, as NetServer reports an exception).
 
+        ``value`` may also be a function: it is called with each call's arguments (a dict, as
+        ``received`` lists them) and returns the value to answer; an exception it raises is
+        answered as a NetServer error of its class name and message.
+
         ``operation`` is a generated (or hand-declared) operation such as ``GET_USER_INFO``, its
         wire name ``"GetUserInfo"``, or ``"User.GetUserInfo"``. The value is written by walking
         the WSDL's answer element: a struct's elements are the value's attributes named as the
@@ -454,14 +459,10 @@ class FakeNetServer:
                 "its answers come from the stand-in's state (add_credentials, add_user, …)"
             )
         if error is not None:
-            exception_type, message = error
-            failure = NetServerFailure(
-                message=message,
-                exception_type=exception_type,
-                source="SuperOffice.NetServer",
-                friendly_text=message,
-            )
-            self._catalog.set_answer(described, Answer(failure=failure))
+            self._catalog.set_answer(described, Answer(failure=netserver_failure(*error)))
+            return
+        if callable(value) and not isinstance(value, type):
+            self._catalog.set_answer(described, Answer(respond=value))
             return
         write_answer(
             described, etree.Element(f"{{{self._namespace}}}Check"), value, self._namespace
@@ -648,27 +649,11 @@ class FakeNetServer:
         except RequestError as exc:
             return self._fault(version, FaultKind.CLIENT, exc.reason)
         try:
-            failure, _ = self._authenticate(described.needs_ticket, soap_headers)
-            fill: Optional[Fill] = None
-            if failure is None:
-                self._catalog.record(described, arguments)
-                answer = self._catalog.answer_for(described)
-                if answer is None:
-                    failure = NetServerFailure(
-                        message=f"The stand-in has no answer for {described.service}."
-                        f"{described.name}: set one with FakeNetServer.answer().",
-                        exception_type="NotImplementedException",
-                        source="FakeNetServer",
-                        friendly_text="This operation has no answer in the test.",
-                    )
-                elif answer.failure is not None:
-                    failure = answer.failure
-                else:
-
-                    def fill(wrapper: etree._Element, value: object = answer.value) -> None:
-                        write_answer(described, wrapper, value, ns)
-
-            body_bytes = build_response(version, ns, described.response, fill, failure)
+            refused, _ = self._authenticate(described.needs_ticket, soap_headers)
+            fill, error = (
+                (None, refused) if refused else self._catalog.reply(described, arguments, ns)
+            )
+            body_bytes = build_response(version, ns, described.response, fill, error)
         except Exception:
             return self._fault(version, FaultKind.INTERNAL_SERVICE_FAULT, _INTERNAL_ERROR)
         return FakeResponse(200, {"Content-Type": version.content_type}, body_bytes)
