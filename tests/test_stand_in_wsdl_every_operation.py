@@ -44,6 +44,8 @@ SERVICES = tuple(
     (path.parent.name, path.stem)
     for path in sorted(Path(__file__).resolve().parent.glob("reference/wsdl/Services*/*.wsdl"))
 )
+#: The services ``make quick`` runs too (``make test`` runs them all).
+QUICK = {("Services86", "User"), ("Services86", "Associate"), ("Services86", "Person")}
 ROUNDS = 3
 #: The User operations the stand-in serves itself (``answer`` refuses them).
 BUILT_IN = {
@@ -157,7 +159,13 @@ def _load(services: str, service: str, directory: Path) -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize(("services", "service"), SERVICES, ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("services", "service"),
+    [
+        pytest.param(*entry, marks=() if entry in QUICK else pytest.mark.slow, id="-".join(entry))
+        for entry in SERVICES
+    ],
+)
 def test_every_operation_round_trips_through_the_stand_in(
     services: str, service: str, tmp_path: Path
 ) -> None:
