@@ -32,9 +32,12 @@ from superoffice_soap import (
     SoapFault,
     UserAgent,
 )
+from superoffice_soap._codegen import snake_case
+from superoffice_soap._wsdl import ElementDecl, read_wsdl
 from superoffice_soap.generate import generate
 from superoffice_soap.pytest_plugin import NetServerFixture
 from superoffice_soap.testing import DEMO_TICKET, FakeNetServer
+from superoffice_soap.testing._described import python_name, python_names
 from superoffice_soap.types import ARRAYS, INT, STRING, ArrayOf
 
 from .conftest import reference_file
@@ -42,6 +45,7 @@ from .conftest import reference_file
 NS86 = "http://www.superoffice.net/ws/crm/NetServer/Services86"
 NS88 = "http://www.superoffice.net/ws/crm/NetServer/Services88"
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+XS = "http://www.w3.org/2001/XMLSchema"
 GENERATED = {
     "User": ["GetUserInfo", "GetUserInfoList"],
     "Person": ["GetPersonEntity"],
@@ -409,6 +413,37 @@ def test_an_error_answer_is_two_strings_without_a_value(ops: Any, server: FakeNe
     for value, error in ((1, ("SoException", "x")), (None, ("SoException",)), (None, ("a", 2))):
         with pytest.raises(ValueError, match=r"error must be \(exception_type, message\)"):
             server.answer(ops.user.GET_USER_INFO, value, error=error)  # type: ignore[arg-type]
+
+
+def test_the_stand_in_names_elements_as_the_generator_does() -> None:
+    """Two implementations of the issue's naming rule, one on each side, agree on every element
+    name of every reference WSDL (and on the rule's own examples)."""
+    names = {"UserInfoId", "EMail", "URLAddress", "From", "Class", "UIHintMandatory"}
+    for path in reference_file("wsdl", "SOURCE.md").parent.glob("*/*.wsdl"):
+        read = read_wsdl(path.read_bytes(), path.name)
+        for decl in read.complex_types.values():
+            names |= {element.name for element in decl.elements}
+        for element in read.elements.values():
+            names |= {child.name for child in element.inline.elements} if element.inline else set()
+    assert len(names) > 500
+    assert {name: python_name(name) for name in names} == {name: snake_case(name) for name in names}
+    assert [python_name(n) for n in ("UserInfoId", "EMail", "URLAddress", "From")] == [
+        "user_info_id",
+        "e_mail",
+        "url_address",
+        "from_",
+    ]
+
+
+def test_elements_with_the_same_snake_case_name_get_an_underscore_more() -> None:
+    def element(name: str) -> ElementDecl:
+        return ElementDecl(name, NS86, (XS, "string"), None, True, 0, 1)
+
+    assert python_names([element("URL"), element("Url"), element("url")]) == [
+        "url",
+        "url_",
+        "url__",
+    ]
 
 
 # --------------------------------------------------------------------------- the fixture

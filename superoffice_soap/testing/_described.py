@@ -70,6 +70,7 @@ __all__ = [
     "DescribedOperation",
     "Description",
     "python_name",
+    "python_names",
     "read_request",
     "shown_type",
     "write_answer",
@@ -115,6 +116,18 @@ def python_name(element: str) -> str:
     if not text or text[0].isdigit():
         text = "_" + text
     return text + "_" if keyword.iskeyword(text) or keyword.issoftkeyword(text) else text
+
+
+def python_names(elements: Sequence[ElementDecl]) -> list[str]:
+    """The attributes of a sequence's elements, in order: ``python_name``, with a trailing
+    underscore more for a name an earlier element already has (``URL`` and ``Url``)."""
+    names: list[str] = []
+    for element in elements:
+        name = python_name(element.name)
+        while name in names:
+            name += "_"
+        names.append(name)
+    return names
 
 
 # ------------------------------------------------------------------------------------------------
@@ -275,6 +288,7 @@ def _read_sequence(
     path: str,
 ) -> dict[str, object]:
     index = {(context.namespace(e), e.name): position for position, e in enumerate(elements)}
+    keys = python_names(elements) if context.snake else [element.name for element in elements]
     values: dict[str, object] = {}
     last = -1
     for child in element_children(parent, path):
@@ -297,8 +311,7 @@ def _read_sequence(
             _check_optional(skipped, path)
         last = position
         element = elements[position]
-        key = python_name(element.name) if context.snake else element.name
-        values[key] = _read_value(context, child, element, f"{path}/{element.name}")
+        values[keys[position]] = _read_value(context, child, element, f"{path}/{element.name}")
     for skipped in elements[last + 1 :]:
         _check_optional(skipped, path)
     return values
@@ -441,8 +454,8 @@ def _write_struct(
     type_name: str,
 ) -> None:
     used: set[str] = set()
-    for element in elements:
-        name = python_name(element.name)
+    names = python_names(elements)
+    for element, name in zip(elements, names):
         if isinstance(value, Mapping):
             key = element.name if element.name in value else name
             member = value.get(key, _MISSING)
@@ -464,10 +477,9 @@ def _write_struct(
     else:
         extra = []
     if extra:
-        names = ", ".join(python_name(e.name) for e in elements) or "none"
         raise ValueError(
             f"{path}: {', '.join(extra)} {'is' if len(extra) == 1 else 'are'} not an element "
-            f"of {type_name} (its elements in snake_case: {names})"
+            f"of {type_name} (its elements in snake_case: {', '.join(names) or 'none'})"
         )
 
 
