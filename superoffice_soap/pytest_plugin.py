@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 MARKER = (
     "superoffice_netserver(services='Services86', accept_soap12=False, application_token=None, "
-    "demo_data=True): options of the stand-in the superoffice_netserver fixture starts"
+    "demo_data=True, wsdl=()): options of the stand-in the superoffice_netserver fixture starts "
+    "(wsdl: the WSDL files, one or a list, of further services it serves; a relative path is "
+    "looked up beside the test's file first)"
 )
 
 

@@ -1,6 +1,6 @@
 """The pytest plugin, as other projects meet it: registered by the entry point, free for a run that
 does not use the fixture, working from a vendored copy through a conftest.py, and the README's
-example test file passing."""
+example test files passing."""
 
 from __future__ import annotations
 
@@ -94,6 +94,45 @@ def test_the_readme_example_test_file_passes(tmp_path: Path) -> None:
     result = pytest_in(tmp_path, "-W", "error")
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b[3-9] passed", result.stdout), result.stdout
+
+
+@pytest.mark.slow
+def test_the_readme_test_file_of_a_generated_operation_passes(tmp_path: Path) -> None:
+    """test_people.py, beside the module it imports and the WSDL its marker names."""
+    from .test_readme import generated_modules
+
+    match = re.search(r"```python\n(# test_people\.py.*?)```", README, re.DOTALL)
+    assert match, "README.md: the example test file (# test_people.py …) is missing"
+    assert "person_ops" in generated_modules(tmp_path)
+    (tmp_path / "test_people.py").write_text(match[1], encoding="utf-8")
+    result = pytest_in(tmp_path, "-W", "error")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_relative_wsdl_in_the_marker_is_found_beside_the_test_file(tmp_path: Path) -> None:
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    shutil.copyfile(
+        ROOT / "tests" / "reference" / "wsdl" / "Services86" / "User.wsdl", tests / "User.wsdl"
+    )
+    (tests / "test_beside.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.mark.superoffice_netserver(wsdl="User.wsdl")
+            def test_served(superoffice_netserver):
+                superoffice_netserver.answer("User.GetUserInfo", None)
+                assert superoffice_netserver.received("GetUserInfo") == []
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = pytest_in(tmp_path, str(tests))  # run from the directory above the test file
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
 
 
 @pytest.mark.slow

@@ -3,8 +3,12 @@ the stand-in, so the documentation cannot drift from the code.
 
 Shell blocks (```console): the `$ ` lines of a block run, in order, in one bash script with
 `.venv/bin` first on PATH; the lines the README shows as output must appear in what they print.
-Python blocks run in a namespace where `url`, `ticket`, `token`, `password` and `new_password`
+Python blocks run (and what a `# prints: …` comment shows must be in what they print) in a
+namespace where `url`, `ticket`, `token`, `password` and `new_password`
 are the stand-in's demo values; the real-server literals of the quickstart are swapped for them.
+A module the README says was generated (`superoffice-soap generate X.wsdl --operation … --output
+m.py` in a comment) is generated so from the reference WSDL of that name, into a directory that
+also holds the WSDL; a block that names the module runs there, with the module importable.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import http.server
 import inspect
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,6 +31,7 @@ from typing import Any
 import httpx
 import pytest
 
+from superoffice_soap.generate import generate
 from superoffice_soap.testing import (
     DEMO_PASSWORD,
     DEMO_TICKET,
@@ -51,6 +57,9 @@ _REAL_SERVER_LITERALS = {
     'application_token="…"': "application_token=token",
 }
 ACCESS_TOKEN = "8A:Cust12345.…"  # the README's placeholder, accepted by this stand-in
+_GENERATE = re.compile(
+    r"superoffice-soap generate (\w+\.wsdl)((?: --operation \w+)*) --output (\w+)\.py"
+)
 
 
 def blocks(language: str) -> list[tuple[int, str]]:
@@ -129,6 +138,29 @@ def test_ci_runs_make_test() -> None:
 # Python
 
 
+def generated_modules(directory: Path) -> list[str]:
+    """Generate into ``directory`` every module the README's Python blocks say was generated,
+    beside a copy of its WSDL (from tests/reference/wsdl/Services86); their names."""
+    names: list[str] = []
+    for _, text in blocks("python"):
+        for match in _GENERATE.finditer(text):
+            wsdl, operations, module = match[1], match[2].split()[1::2], match[3]
+            shutil.copyfile(
+                ROOT / "tests" / "reference" / "wsdl" / "Services86" / wsdl, directory / wsdl
+            )
+            source = generate(directory / wsdl, operations)
+            (directory / f"{module}.py").write_text(source, encoding="utf-8")
+            names.append(module)
+    return names
+
+
+def test_the_generated_modules_the_readme_names_are_there(tmp_path: Path) -> None:
+    names = generated_modules(tmp_path)
+    assert "person_ops" in names
+    assert (tmp_path / "Person.wsdl").is_file()
+    assert "GET_PERSON_ENTITY = Operation(" in (tmp_path / "person_ops.py").read_text("utf-8")
+
+
 @pytest.fixture(scope="module")
 def running() -> Iterator[RunningServer]:
     fake = FakeNetServer.with_demo_data()
@@ -199,24 +231,69 @@ def documented() -> Iterator[str]:
         httpd.server_close()
 
 
+#: What the stand-in answers the operations the README declares by hand (served from their
+#: services' reference WSDLs, which check the requests).
+_STAND_IN_ANSWERS: dict[tuple[str, str], object] = {
+    ("User", "GetUserInfo"): {
+        "UserInfoId": 0,
+        "UserName": "jane.doe",
+        "UserType": "InternalAssociate",
+        "GrantedLicenses": ["SuperOffice.CRM"],
+        "CanLogon": True,
+    },
+    ("Associate", "GetNote"): ["A note about Jane"],
+}
+
+
+@pytest.fixture(scope="module")
+def described() -> Iterator[str]:
+    """The stand-in, also serving the services of the operations the README declares by hand."""
+    fake = FakeNetServer.with_demo_data()
+    for service in sorted({service for service, _ in _STAND_IN_ANSWERS}):
+        fake.serve_wsdl(ROOT / "tests" / "reference" / "wsdl" / "Services86" / f"{service}.wsdl")
+    for (service, operation), value in _STAND_IN_ANSWERS.items():
+        fake.answer(f"{service}.{operation}", value)
+    with fake.serve() as running:
+        yield running.base_url
+
+
 @pytest.mark.parametrize(("line", "text"), blocks("python"), ids=lambda v: str(v)[:20])
 def test_python_block_runs(
     line: int,
     text: str,
     running: RunningServer,
+    described: str,
     documented: str,
     capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     source = _swap_real_server_literals(text)
+    modules = [m for m in generated_modules(tmp_path) if re.search(rf"\b{m}\b", source)]
+    if modules:  # a block using a generated module runs beside it and its WSDL
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.syspath_prepend(str(tmp_path))
+        for module in modules:
+            sys.modules.pop(module, None)
     code = compile(
         source, f"README.md:{line}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
     )
-    namespace = _namespace(running)
-    if "Operation(" in source:  # declares operations the stand-in does not serve
-        namespace["url"] = documented
-    result = eval(code, namespace)  # top-level await makes the block a coroutine
-    if inspect.iscoroutine(result):
-        asyncio.run(result)
+    urls = [running.base_url]
+    if "Operation(" in source:  # declares operations: against the stand-in serving them from
+        urls = [described, documented]  # their WSDL, then the documentation's example answers
+    try:
+        for url in urls:
+            namespace = _namespace(running)
+            namespace["url"] = url
+            result = eval(code, namespace)  # top-level await makes the block a coroutine
+            if inspect.iscoroutine(result):
+                asyncio.run(result)
+    finally:
+        for module in modules:
+            sys.modules.pop(module, None)
     out = capsys.readouterr().out
+    for shown in re.findall(r"# prints: (.*)", source):  # "…" stands for what is left out
+        for part in shown.split("…"):
+            assert part.strip(" ,") in out, f"README.md:{line}: shows {shown!r}, printed:\n{out}"
     for secret in ("demo-imap-password", "demo-old-imap-password", DEMO_TICKET, DEMO_PASSWORD):
         assert secret not in out, f"README.md:{line} printed a secret"

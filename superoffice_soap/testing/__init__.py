@@ -1,5 +1,6 @@
 """Test helpers: ``FakeNetServer``, an in-memory stand-in for NetServer's User and SoPrincipal
-services (Services84 … Services88).
+services (Services84 … Services88), and for any other service whose WSDL it is given
+(``FakeNetServer.serve_wsdl``, ``answer``, ``received``).
 
 Use it to test code that talks to NetServer without a real installation: in process through
 ``FakeNetServer.transport()`` (httpx), or over loopback through ``FakeNetServer.serve()``. Run

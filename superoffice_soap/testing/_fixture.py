@@ -14,13 +14,18 @@ test go in a marker::
 
     @pytest.mark.superoffice_netserver(services="Services88", accept_soap12=True)
 
+Operations the stand-in does not serve itself are served from their service's WSDL (``wsdl=`` in
+the marker: a path or a list of them, a relative one looked up beside the test's file first, then
+in the working directory; or ``serve_wsdl``), answering what the test says (``answer``).
+
 This module must never be imported by the library itself (it imports pytest).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import pytest
 
@@ -39,7 +44,7 @@ from . import (
 
 __all__ = ["NetServerFixture", "netserver_for"]
 
-_OPTIONS = frozenset({"services", "accept_soap12", "application_token", "demo_data"})
+_OPTIONS = frozenset({"services", "accept_soap12", "application_token", "demo_data", "wsdl"})
 
 
 class NetServerFixture:
@@ -148,6 +153,26 @@ class NetServerFixture:
         """The tickets logins were given, in order."""
         return self.server.issued_tickets()
 
+    # -- any operation, served from its service's WSDL ------------------------------------
+
+    def serve_wsdl(self, source: Union[str, os.PathLike[str], bytes]) -> str:
+        """Serve the operations of a service's WSDL (``FakeNetServer.serve_wsdl``); returns the
+        service's name."""
+        return self.server.serve_wsdl(source)
+
+    def answer(
+        self, operation: object, value: object = None, *, error: Optional[tuple[str, str]] = None
+    ) -> None:
+        """What an operation of a served WSDL answers: a value of its generated model (a list, a
+        scalar, None, or a function of each call's arguments returning one), or
+        ``error=(exception_type, message)`` (``FakeNetServer.answer``)."""
+        self.server.answer(operation, value, error=error)
+
+    def received(self, operation: object) -> list[dict[str, object]]:
+        """The arguments of every accepted call of a served operation, in order, keyed by the
+        generated keywords (``FakeNetServer.received``)."""
+        return self.server.received(operation)
+
     # -- what arrived ---------------------------------------------------------------------
 
     @property
@@ -159,6 +184,16 @@ class NetServerFixture:
         """The SOAP operation of every request received (None for one rejected before its
         operation was known, such as a SOAP 1.2 request the stand-in answers with 415)."""
         return [request.operation for request in self.server.requests]
+
+
+def _beside_the_test(
+    request: pytest.FixtureRequest, source: Union[str, os.PathLike[str], bytes]
+) -> Union[str, os.PathLike[str], bytes]:
+    """A marker's relative WSDL path, looked up beside the test's file first."""
+    if isinstance(source, bytes) or os.path.isabs(source):
+        return source
+    beside = os.path.join(os.path.dirname(str(request.node.path)), source)
+    return beside if os.path.isfile(beside) else source
 
 
 def netserver_for(request: pytest.FixtureRequest) -> Iterator[NetServerFixture]:
@@ -173,7 +208,10 @@ def netserver_for(request: pytest.FixtureRequest) -> Iterator[NetServerFixture]:
             f"got {unknown or list(marker.args if marker else ())}"
         )
     demo = options.pop("demo_data", True)
+    wsdl = options.pop("wsdl", ())
     server = FakeNetServer.with_demo_data(**options) if demo else FakeNetServer(**options)
+    for source in [wsdl] if isinstance(wsdl, (str, bytes, os.PathLike)) else wsdl:
+        server.serve_wsdl(_beside_the_test(request, source))
     if not demo:
         server.add_ticket(DEMO_TICKET, DEMO_ASSOCIATE_ID)
         server.add_user(DEMO_USERNAME, DEMO_PASSWORD, DEMO_ASSOCIATE_ID)

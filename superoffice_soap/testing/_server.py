@@ -1,4 +1,5 @@
-"""FakeNetServer: an in-memory stand-in for SuperOffice NetServer's User and SoPrincipal services.
+"""FakeNetServer: an in-memory stand-in for SuperOffice NetServer's User and SoPrincipal services,
+and for any other service whose WSDL it is given.
 
 It imitates WCF ``basicHttpBinding`` endpoints (SOAP 1.1, no WS-Addressing) closely enough to
 test a client against: HTTP status codes, content types, SOAPAction dispatch, WCF fault layouts,
@@ -74,6 +75,20 @@ User operations (the caller is the ticket's associate)
 
 SoPrincipal operations need no ticket; GetSystemInfo answers a fixed SoSystemInfoCarrier.
 
+Any other service, from its WSDL (``_described``)
+    ``serve_wsdl(path_or_bytes)`` serves every operation of a NetServer WSDL at
+    ``…/<Service>.svc`` (any case) with the actions ``<namespace>/<Service>/<Operation>`` of the
+    stand-in's Services version; the User and SoPrincipal operations above stay the stand-in's
+    own. Requests are read against the WSDL itself (wrapper element, children's names,
+    namespaces, order, minOccurs, nillability and XSD types, headers as the binding lists them),
+    never against a client declaration: anything else is a Client fault. The ticket is checked
+    as for User (every service but SoPrincipal). ``answer(operation, value)`` sets what an
+    operation answers from then on, written by walking the WSDL's answer element (see
+    ``_described``); ``answer(operation, error=(type, message))`` answers Succeeded=false with
+    that ExceptionInfo; an operation without an answer answers NotImplementedException.
+    ``received(operation)`` lists the arguments of the calls accepted. ``GET …/<Service>.svc?wsdl``
+    (or ``?singleWsdl``) answers the served document.
+
 Demo data (``with_demo_data()``)
     ``DEMO_TICKET`` valid for associate ``DEMO_ASSOCIATE_ID`` (5), who is user ``DEMO_USERNAME`` /
     ``DEMO_PASSWORD`` and owns two imap credentials and one smtp credential; credential types
@@ -88,21 +103,25 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import os
 import re
 import socket
 import socketserver
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import attrs
 import httpx
 from lxml import etree
 
+from .._wsdl import read_wsdl
 from ..models import CredentialType, UntrustedCredentials, UserType
 from ..operations import DEFAULT_SERVICES, SERVICES_VERSIONS, namespace
+from ._answers import Answer, Catalog, netserver_failure
 from ._demo import demo_credential_types, demo_credentials
+from ._described import DescribedOperation, read_request, write_answer
 from ._operations import Call, Fill, OperationFailed, Served, served_operations
 from ._state import NetServerState, User
 from ._wire import (
@@ -152,8 +171,9 @@ _CHARSETS = frozenset({"utf-8", "utf-16", "utf-16le", "utf-16be"})
 _PARAM_RE = re.compile(
     r';\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.ASCII
 )
-#: Lower-case path suffix → service name.
-_ENDPOINTS = {"/user.svc": "User", "/soprincipal.svc": "SoPrincipal"}
+#: Lower-case service name → service name, of the built-in services.
+_ENDPOINTS = {"user": "User", "soprincipal": "SoPrincipal"}
+_SVC = re.compile(r"/([A-Za-z][A-Za-z0-9]*)\.svc\Z", re.IGNORECASE)
 
 _BAD_TICKET = NetServerFailure(
     message="Failed to authenticate the ticket: the ticket is missing, unknown or expired.",
@@ -261,16 +281,20 @@ def _same_secret(received: Optional[str], expected: str) -> bool:
     return hmac.compare_digest(received.encode("utf-8"), expected.encode("utf-8"))
 
 
-def _endpoint(path: str) -> Optional[str]:
-    lowered = path.split("?", 1)[0].lower()
-    for suffix, service in _ENDPOINTS.items():
-        if lowered.endswith(suffix):
-            return service
-    return None
+def _asks_for_wsdl(path: str) -> bool:
+    """Whether a path asks for its service's description (``?wsdl`` or ``?singleWsdl``)."""
+    return path.partition("?")[2].lower() in ("wsdl", "singlewsdl")
+
+
+def _service_in(path: str) -> Optional[str]:
+    """The ``<name>`` of a path ending in ``/<name>.svc`` (before any query), else None."""
+    match = _SVC.search(path.split("?", 1)[0])
+    return None if match is None else match[1]
 
 
 class FakeNetServer:
-    """An in-memory NetServer (User and SoPrincipal services), behaving like WCF basicHttpBinding.
+    """An in-memory NetServer (User, SoPrincipal and any service given to ``serve_wsdl``), behaving
+    like WCF basicHttpBinding.
 
     ``services`` is the Services version served (one of ``SERVICES_VERSIONS``, default
     Services86). ``accept_soap12`` also accepts ``application/soap+xml`` (answered in SOAP 1.2);
@@ -297,6 +321,7 @@ class FakeNetServer:
         self._namespace = namespace(services)
         self._application_token = application_token
         self._state = NetServerState()
+        self._catalog = Catalog()
         self._lock = threading.Lock()
         #: Every HTTP request received, in order, including rejected ones.
         self.requests: list[RecordedRequest] = []
@@ -374,6 +399,87 @@ class FakeNetServer:
         """What the stand-in holds for one associate and type, in order."""
         return self._state.credentials(associate_id, credential_type)
 
+    # ------------------------------------------------------------------ any service, from its WSDL
+
+    def serve_wsdl(self, source: Union[str, os.PathLike[str], bytes]) -> str:
+        """Serve every operation of a NetServer service described by a WSDL (a file's path, or
+        the document's bytes) at ``<base>/<Service>.svc``; returns the service's name.
+
+        Requests are checked against the WSDL (element names, namespaces, order, types), not
+        against any client declaration; a User or SoPrincipal operation the stand-in serves
+        itself stays its own. A service's later WSDL replaces its earlier one, and
+        ``GET …/<Service>.svc?wsdl`` (or ``?singleWsdl``) answers the document, so that
+        ``generate`` can read it from the stand-in's URL. ValueError when the document is not
+        a WSDL.
+        """
+        if isinstance(source, bytes):
+            content, shown = source, "the WSDL"
+        else:
+            shown = os.fspath(source)
+            with open(source, "rb") as file:
+                content = file.read()
+        return self._catalog.add(read_wsdl(content, shown), content).service
+
+    def answer(
+        self,
+        operation: object,
+        value: object = None,
+        *,
+        error: Optional[tuple[str, str]] = None,
+    ) -> None:
+        """Say what an operation of a served WSDL answers from now on: ``value`` (a value of the
+        generated model, a list, a dict, a scalar, or None for a nil answer: "not found"), or,
+        with ``error=(exception_type, message)``, a NetServer error (Succeeded=false and the
+        ExceptionInfo header, as NetServer reports an exception).
+
+        ``value`` may also be a function: it is called with each call's arguments (a dict, as
+        ``received`` lists them) and returns the value to answer; an exception it raises is
+        answered as a NetServer error of its class name and message.
+
+        ``operation`` is a generated (or hand-declared) operation such as ``GET_USER_INFO``, its
+        wire name ``"GetUserInfo"``, or ``"User.GetUserInfo"``. The value is written by walking
+        the WSDL's answer element: a struct's elements are the value's attributes named as the
+        elements in snake_case (or a mapping's keys, by element or snake_case name). ValueError
+        when the operation is not served or the value does not fit its answer's type; an
+        operation without an answer answers a NetServer error (NotImplementedException).
+        """
+        if error is not None and (
+            value is not None
+            or not isinstance(error, tuple)
+            or len(error) != 2
+            or not all(isinstance(part, str) for part in error)
+        ):
+            raise ValueError(
+                "error must be (exception_type, message), two strings, and comes without a value"
+            )
+        described = self._catalog.operation(operation)
+        if self._builtin(described):
+            raise ValueError(
+                f"{described.service}.{described.name} is one of the stand-in's own operations: "
+                "its answers come from the stand-in's state (add_credentials, add_user, …)"
+            )
+        if error is not None:
+            self._catalog.set_answer(described, Answer(failure=netserver_failure(*error)))
+            return
+        if callable(value) and not isinstance(value, type):
+            self._catalog.set_answer(described, Answer(respond=value))
+            return
+        write_answer(
+            described, etree.Element(f"{{{self._namespace}}}Check"), value, self._namespace
+        )
+        self._catalog.set_answer(described, Answer(value=value))
+
+    def received(self, operation: object) -> list[dict[str, object]]:
+        """The arguments of every call of an operation of a served WSDL the stand-in accepted,
+        in order: a dict per call keyed by the parameters' snake_case names (the generated
+        keywords), structs as dicts likewise, arrays as lists, enumerations as their tokens."""
+        return self._catalog.received(self._catalog.operation(operation))
+
+    def _builtin(self, described: DescribedOperation) -> bool:
+        action = f"{self._namespace}/{described.service}/{described.name}"
+        served = served_operations(self.services).get(action)
+        return served is not None and served.service == described.service
+
     @classmethod
     def with_demo_data(
         cls,
@@ -437,9 +543,15 @@ class FakeNetServer:
     def _handle(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes, trace: _Trace
     ) -> FakeResponse:
-        endpoint = _endpoint(path)
+        named = _service_in(path)
+        endpoint = None if named is None else _ENDPOINTS.get(named.lower())
+        if named is not None and endpoint is None:
+            endpoint = self._catalog.service_name(named)
         if endpoint is None:
             return _text_response(404, "Not Found")
+        document = None if named is None else self._catalog.document(named)
+        if method.upper() == "GET" and document is not None and _asks_for_wsdl(path):
+            return FakeResponse(200, {"Content-Type": "text/xml; charset=utf-8"}, document)
         if method.upper() != "POST":
             response = _text_response(405, "Method Not Allowed")
             response.headers["Allow"] = "POST"
@@ -461,6 +573,10 @@ class FakeNetServer:
         trace.action = action
 
         served = served_operations(self.services).get(action)
+        described = self._catalog.find(endpoint, action, self._namespace)
+        if (served is None or served.service != endpoint) and described is not None:
+            trace.operation = described.name
+            return self._handle_described(version, described, body)
         if served is None or served.service != endpoint:
             return self._fault(
                 version,
@@ -486,7 +602,7 @@ class FakeNetServer:
             return self._fault(version, FaultKind.CLIENT, exc.reason)
 
         try:
-            failure, caller = self._authenticate(served, soap_headers)
+            failure, caller = self._authenticate(served.needs_ticket, soap_headers)
             fill: Optional[Fill] = None
             if failure is None:
                 call = Call(
@@ -506,9 +622,49 @@ class FakeNetServer:
             return self._fault(version, FaultKind.INTERNAL_SERVICE_FAULT, _INTERNAL_ERROR)
         return FakeResponse(200, {"Content-Type": version.content_type}, body_bytes)
 
+    def _handle_described(
+        self, version: SoapVersion, described: DescribedOperation, body: bytes
+    ) -> FakeResponse:
+        """Answer an operation of a served WSDL: the request read against the WSDL, the ticket
+        checked as for User, then the answer the test set."""
+        ns = self._namespace
+        try:
+            envelope = parse_envelope(body, version)
+            header, payload = split_envelope(envelope, version, ns)
+            soap_headers: dict[str, object] = {}
+            if header is not None:
+                self._check_header_names(header, described.needs_ticket, described.service)
+                soap_headers = read_request(described, header, ns, headers=True)
+            expected = f"{{{ns}}}{described.request_element}"
+            if payload.tag != expected:
+                raise RequestError(
+                    f"Error in deserializing body of request message for operation "
+                    f"'{described.name}'. OperationFormatter encountered an invalid Message "
+                    f"body. Expected to find an element named {expected}, but found "
+                    f"{clark_name(payload)}.{namespace_hint(payload, ns)}"
+                )
+            arguments = read_request(described, payload, ns)
+        except VersionMismatchError as exc:
+            return self._fault(version, FaultKind.VERSION_MISMATCH, exc.reason)
+        except RequestError as exc:
+            return self._fault(version, FaultKind.CLIENT, exc.reason)
+        try:
+            refused, _ = self._authenticate(described.needs_ticket, soap_headers)
+            fill, error = (
+                (None, refused) if refused else self._catalog.reply(described, arguments, ns)
+            )
+            body_bytes = build_response(version, ns, described.response, fill, error)
+        except Exception:
+            return self._fault(version, FaultKind.INTERNAL_SERVICE_FAULT, _INTERNAL_ERROR)
+        return FakeResponse(200, {"Content-Type": version.content_type}, body_bytes)
+
     def _read_headers(self, header: Optional[etree._Element], served: Served) -> dict[str, object]:
         if header is None:
             return {}
+        self._check_header_names(header, served.needs_ticket, served.service)
+        return read_sequence(header, served.headers, "Header", self._namespace)
+
+    def _check_header_names(self, header: etree._Element, needs_ticket: bool, service: str) -> None:
         ns = self._namespace
         for child in header:
             if not isinstance(child.tag, str):
@@ -521,15 +677,14 @@ class FakeNetServer:
                     "(AddressingVersion.None)."
                 )
             if (
-                not served.needs_ticket
+                not needs_ticket
                 and qname.namespace == ns
                 and qname.localname in ("Credentials", "TimeZone")
             ):
                 raise RequestError(
-                    f"Header {qname.localname!r} is not part of the {served.service} contract: "
-                    f"{served.service} requests carry only the ApplicationToken header."
+                    f"Header {qname.localname!r} is not part of the {service} contract: "
+                    f"{service} requests carry only the ApplicationToken header."
                 )
-        return read_sequence(header, served.headers, "Header", ns)
 
     def _read_body(self, served: Served, payload: etree._Element) -> dict[str, object]:
         expected = f"{{{self._namespace}}}{served.name}"
@@ -543,13 +698,13 @@ class FakeNetServer:
         return read_sequence(payload, served.request, served.name, self._namespace)
 
     def _authenticate(
-        self, served: Served, soap_headers: Mapping[str, object]
+        self, needs_ticket: bool, soap_headers: Mapping[str, object]
     ) -> tuple[Optional[NetServerFailure], Optional[int]]:
         if self._application_token is not None:
             token = soap_headers.get("ApplicationToken")
             if not isinstance(token, str) or not _same_secret(token, self._application_token):
                 return _BAD_APPLICATION_TOKEN, None
-        if not served.needs_ticket:
+        if not needs_ticket:
             return None, None
         credentials = soap_headers.get("Credentials")
         ticket = credentials.get("Ticket") if isinstance(credentials, dict) else None

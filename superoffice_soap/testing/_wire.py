@@ -37,10 +37,13 @@ __all__ = [
     "VersionMismatchError",
     "build_fault",
     "build_response",
+    "element_children",
+    "is_nil",
     "namespace_hint",
     "nsmap",
     "parse_envelope",
     "read_sequence",
+    "simple_text",
     "split_envelope",
 ]
 
@@ -219,7 +222,7 @@ def _check_text(text: Optional[str], where: str) -> None:
         raise RequestError(f"Unexpected text content {quote(text.strip(_XML_WS))} in {where}.")
 
 
-def _element_children(parent: etree._Element, where: str) -> list[etree._Element]:
+def element_children(parent: etree._Element, where: str) -> list[etree._Element]:
     """Element children of ``parent``; comments and PIs skipped, stray text rejected."""
     _check_text(parent.text, where)
     children: list[etree._Element] = []
@@ -243,7 +246,7 @@ def split_envelope(
     soap = version.envelope_ns
     header: Optional[etree._Element] = None
     body: Optional[etree._Element] = None
-    for child in _element_children(envelope, "Envelope"):
+    for child in element_children(envelope, "Envelope"):
         qname = etree.QName(child)
         if qname.namespace == ns and qname.localname in _MISPLACED_HEADERS:
             raise RequestError(
@@ -263,13 +266,13 @@ def split_envelope(
             )
     if body is None:
         raise RequestError("The SOAP Envelope has no Body.")
-    payload = _element_children(body, "Body")
+    payload = element_children(body, "Body")
     if len(payload) != 1:
         raise RequestError(f"The SOAP Body must hold exactly one element, not {len(payload)}.")
     return header, payload[0]
 
 
-def _is_nil(element: etree._Element, path: str) -> bool:
+def is_nil(element: etree._Element, path: str) -> bool:
     raw = element.get(XSI_NIL)
     if raw is None:
         return False
@@ -281,7 +284,7 @@ def _is_nil(element: etree._Element, path: str) -> bool:
         ) from None
 
 
-def _simple_text(element: etree._Element, path: str) -> str:
+def simple_text(element: etree._Element, path: str) -> str:
     parts = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str):
@@ -302,7 +305,7 @@ _SCALARS: Mapping[str, tuple[str, Callable[[str], object]]] = {
 def _read_array(element: etree._Element, field: Field, path: str, ns: str) -> list[object]:
     (item,) = field.children
     values: list[object] = []
-    for position, child in enumerate(_element_children(element, path), 1):
+    for position, child in enumerate(element_children(element, path), 1):
         if child.tag != f"{{{ns}}}{item.name}":
             raise RequestError(
                 f"Unexpected element {clark_name(child)} in {path}; expected only "
@@ -313,7 +316,7 @@ def _read_array(element: etree._Element, field: Field, path: str, ns: str) -> li
 
 
 def _read_value(element: etree._Element, field: Field, path: str, ns: str) -> object:
-    if _is_nil(element, path):
+    if is_nil(element, path):
         if field.kind in _VALUE_KINDS:
             raise RequestError(f'{path} is not nillable but has i:nil="true".')
         if len(element) or (element.text or "").strip(_XML_WS):
@@ -323,7 +326,7 @@ def _read_value(element: etree._Element, field: Field, path: str, ns: str) -> ob
         return read_sequence(element, field.children, path, ns)
     if field.kind == "array":
         return _read_array(element, field, path, ns)
-    text = _simple_text(element, path)
+    text = simple_text(element, path)
     shown = "(hidden)" if field.secret else quote(text)
     if field.kind == "string":
         return text
@@ -363,7 +366,7 @@ def read_sequence(
     index = {field.name: position for position, field in enumerate(fields)}
     values: dict[str, object] = {}
     last = -1
-    for child in _element_children(parent, path):
+    for child in element_children(parent, path):
         qname = etree.QName(child)
         position = index.get(qname.localname) if qname.namespace == ns else None
         if position is None:
