@@ -164,6 +164,8 @@ _RESERVED = frozenset(
         "timedelta",
     }
 )
+#: Names a model's attribute must not take: its class body would shadow a type its annotations use.
+_SHADOWING = _RESERVED | frozenset({"bool", "bytes", "dict", "float", "int", "list", "str"})
 
 
 @attrs.define
@@ -420,7 +422,7 @@ class _Builder:
         used: set[str] = set()
         for element, field_type in model.fields:
             attr = snake_case(element.name)
-            while attr in used:
+            while attr in used or attr in _SHADOWING:
                 attr += "_"
             used.add(attr)
             attributes.append(attr)

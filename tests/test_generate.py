@@ -1,0 +1,626 @@
+"""The generator (``superoffice_soap.generate``) on the 13 reference WSDLs and on small WSDLs
+written here: every operation generates and imports, the modules are clean under the project's
+ruff, ruff format and ``mypy --strict``, generation is deterministic, and the module says what
+the WSDL says (names, enumerations, flags, arrays, dictionaries, extensions, secrets,
+documentation, which calls are repeated) or refuses with an error that names the problem."""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+import subprocess
+import sys
+import typing
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Optional
+
+import attrs
+import pytest
+from lxml import etree
+
+from superoffice_soap import InvalidRequestError, Operation
+from superoffice_soap.envelope import build_envelope
+from superoffice_soap.generate import GenerationError, generate
+from superoffice_soap.operations import secret_arguments
+from superoffice_soap.types import (
+    SECRET_STRING,
+    STRING,
+    ArrayOf,
+    DictionaryOf,
+    Enumeration,
+    Flags,
+    Struct,
+    resolve,
+)
+
+from ._generated import WSDLS, load, module, module_name, source
+from ._tiny_wsdl import NS, write_tiny_wsdl
+
+REPO = Path(__file__).resolve().parents[1]
+WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+def _tree(key: str) -> etree._Element:
+    root: etree._Element = etree.parse(str(WSDLS[key])).getroot()
+    return root
+
+
+def _operation_names(key: str) -> list[str]:
+    """The portType's operations, in document order, read here with lxml."""
+    return [
+        op.get("name", "")
+        for op in _tree(key).iterfind(f"{{{WSDL_NS}}}portType/{{{WSDL_NS}}}operation")
+    ]
+
+
+def _complex_type(key: str, name: str) -> etree._Element:
+    (found,) = _tree(key).iterfind(f".//{{{XS}}}schema/{{{XS}}}complexType[@name='{name}']")
+    return found
+
+
+def _sequence_names(node: etree._Element) -> list[str]:
+    return [e.get("name", "") for e in node.iterfind(f".//{{{XS}}}sequence/{{{XS}}}element")]
+
+
+# ------------------------------------------------------------------------------------------------
+# Every operation of every reference WSDL
+
+
+@pytest.mark.parametrize("key", sorted(WSDLS))
+def test_every_operation_generates_and_imports(key: str) -> None:
+    generated = module(key)
+    names = _operation_names(key)
+    assert names, key
+    assert list(generated.OPERATIONS) == names  # every operation, in the WSDL's order
+    for name, operation in generated.OPERATIONS.items():
+        assert isinstance(operation, Operation)
+        assert operation.name == name
+        assert operation.service is generated.SERVICE
+        assert operation.signature is not None
+        assert getattr(generated, name_constant(name)) is operation
+        for param in operation.params:  # every declaration resolves to a value type
+            resolve(param.type)
+        if operation.result is not None:
+            resolve(operation.result)
+    assert set(generated.__all__) <= set(vars(generated))
+
+
+def name_constant(name: str) -> str:
+    """UPPER_SNAKE_CASE of an operation name, written here again (GetUserInfo → GET_USER_INFO)."""
+    out = ""
+    for index, char in enumerate(name):
+        before = name[index - 1] if index else ""
+        after = name[index + 1] if index + 1 < len(name) else ""
+        after_lower_or_digit = bool(index) and (before.islower() or before.isdigit())
+        if char.isupper() and (after_lower_or_digit or (before.isupper() and after.islower())):
+            out += "_"
+        out += char.upper()
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every reference WSDL's module (all operations) written to one directory."""
+    directory = tmp_path_factory.mktemp("generated")
+    for key in WSDLS:
+        (directory / f"{module_name(key)}.py").write_text(source(key), encoding="utf-8")
+    return directory
+
+
+def _run(*command: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_generated_modules_pass_ruff(generated_dir: Path) -> None:
+    """With the project's configuration (run from the repository, so that superoffice_soap is
+    first-party for the import order)."""
+    files = sorted(str(path) for path in generated_dir.glob("*.py"))
+    assert len(files) == len(WSDLS)
+    ruff = str(Path(sys.executable).with_name("ruff"))
+    checked = _run(ruff, "check", "--no-cache", "--config", "pyproject.toml", *files)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    formatted = _run(ruff, "format", "--check", "--no-cache", "--config", "pyproject.toml", *files)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def _mypy(*files: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` with the project's configuration, its cache in ``cwd``."""
+    return _run(
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--config-file",
+        str(REPO / "pyproject.toml"),
+        "--cache-dir",
+        str(cwd / ".mypy_cache"),
+        "--no-error-summary",
+        "--hide-error-context",
+        *files,
+        cwd=cwd,
+    )
+
+
+def test_generated_modules_pass_mypy_strict(generated_dir: Path) -> None:
+    files = sorted(path.name for path in generated_dir.glob("*.py"))
+    checked = _mypy(*files, cwd=generated_dir)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout == ""
+
+
+# ------------------------------------------------------------------------------------------------
+# Deterministic
+
+
+def test_same_wsdl_and_options_give_the_same_bytes() -> None:
+    path = WSDLS["Services86/User"]
+    options: dict[str, Any] = {"safe": ["SetPassword"], "unsafe": ["GetUserInfo"]}
+    first = generate(path, ["GetUserInfo", "SetPassword", "GetUser"], **options)
+    assert generate(path, ["GetUserInfo", "SetPassword", "GetUser"], **options) == first
+    # The order the names are given in does not matter (nor repeating one): the module follows
+    # the WSDL's order, and so does the command its docstring shows.
+    again = generate(
+        path,
+        ["GetUser", "SetPassword", "GetUserInfo", "GetUser"],
+        safe=("SetPassword",),
+        unsafe={"GetUserInfo"},
+    )
+    assert again == first
+    wsdl_order = [name for name in _operation_names("Services86/User") if name in first]
+    shown = re.findall(r"--operation (\w+)", first)
+    assert [name for name in wsdl_order if name in shown] == shown
+    assert list(load(first, "generated_order_check").OPERATIONS) == [
+        name for name in wsdl_order if name in ("GetUserInfo", "SetPassword", "GetUser")
+    ]
+    # Another set of operations is another module.
+    assert generate(path, ["GetUserInfo", "GetUser"], **options) != first
+
+
+def test_whole_wsdl_is_deterministic() -> None:
+    path = WSDLS["Services86/Appointment"]
+    assert generate(path) == generate(path) == source("Services86/Appointment")
+
+
+# ------------------------------------------------------------------------------------------------
+# Names
+
+
+@pytest.mark.parametrize(
+    ("wire", "python"),
+    [
+        ("UserInfoId", "user_info_id"),
+        ("EMail", "e_mail"),
+        ("URLAddress", "url_address"),
+        ("URL", "url"),
+        ("URLName", "url_name"),
+        ("PersonId", "person_id"),
+        ("Number1", "number1"),
+        ("UIHintMandatory", "ui_hint_mandatory"),
+        ("EjUserId", "ej_user_id"),
+    ],
+)
+def test_snake_case_of_element_names(wire: str, python: str) -> None:
+    from superoffice_soap._codegen import snake_case
+
+    assert snake_case(wire) == python
+
+
+def test_names_in_the_generated_modules() -> None:
+    contact = module("Services86/Contact")
+    assert ("URL", "url") in _fields(contact.CONTACT)
+    assert ("URLName", "url_name") in _fields(contact.CONTACT)
+    appointment = module("Services86/Appointment")
+    e_mail = [
+        pair
+        for name in appointment.__all__
+        if isinstance(getattr(appointment, name), Struct)
+        for pair in _fields(getattr(appointment, name))
+        if pair[0] == "EMail"
+    ]
+    assert e_mail
+    assert {attr for _, attr in e_mail} == {"e_mail"}
+    user = module("Services86/User")
+    assert [(p.element, p.name) for p in user.GET_USER_INFO.params] == [
+        ("UserInfoId", "user_info_id")
+    ]
+    assert user.GET_USER_INFO is user.OPERATIONS["GetUserInfo"]
+    assert user.GET_USER_INFO_LIST.name == "GetUserInfoList"
+
+
+def _fields(struct: Struct) -> list[tuple[str, Optional[str]]]:
+    return [(f.element, f.attr) for f in struct.fields]
+
+
+THING = """
+<xs:complexType name="Thing">
+  <xs:annotation><xs:documentation>A thing, with   a
+    secret or two.</xs:documentation></xs:annotation>
+  <xs:sequence>
+    <xs:element minOccurs="0" name="From" nillable="true" type="xs:string"/>
+    <xs:element minOccurs="0" name="Class" type="xs:int"/>
+    <xs:element minOccurs="0" name="Str" nillable="true" type="xs:string"/>
+    <xs:element minOccurs="0" name="Datetime" type="xs:dateTime"/>
+    <xs:element minOccurs="0" name="Password" nillable="true" type="xs:string"/>
+    <xs:element minOccurs="0" name="SecretValue" nillable="true" type="xs:string"/>
+    <xs:element minOccurs="0" name="Ticket" nillable="true" type="xs:string"/>
+    <xs:element minOccurs="0" name="AccessToken" nillable="true" type="xs:string"/>
+    <xs:element minOccurs="0" name="TicketId" type="xs:int"/>
+    <xs:element minOccurs="0" name="TicketStatus" nillable="true" type="xs:string"/>
+    <xs:element minOccurs="0" name="PasswordLength" type="xs:int"/>
+    <xs:element minOccurs="0" name="Kind" type="tns:Kind"/>
+  </xs:sequence>
+</xs:complexType>
+<xs:element name="Thing" nillable="true" type="tns:Thing"/>
+<xs:simpleType name="Kind">
+  <xs:annotation><xs:documentation>What kind of thing.</xs:documentation></xs:annotation>
+  <xs:restriction base="xs:string">
+    <xs:enumeration value="Plain"/>
+    <xs:enumeration value="URLBased"/>
+    <xs:enumeration value="None"/>
+  </xs:restriction>
+</xs:simpleType>
+<xs:element name="Kind" nillable="true" type="tns:Kind"/>
+"""
+THING_OPERATIONS = {
+    "GetThing": (
+        '<xs:element minOccurs="0" name="From" type="xs:int"/>'
+        '<xs:element minOccurs="0" name="Password" nillable="true" type="xs:string"/>',
+        '<xs:element minOccurs="0" name="Response" nillable="true" type="tns:Thing"/>',
+    ),
+    "SaveThing": (
+        '<xs:element minOccurs="0" name="Thing" nillable="true" type="tns:Thing"/>',
+        '<xs:element minOccurs="0" name="Response" type="xs:boolean"/>',
+    ),
+}
+
+
+@pytest.fixture
+def thing(tmp_path: Path) -> Any:
+    """A generated module of a small WSDL: keywords, shadowing names, secrets, docs."""
+    path = write_tiny_wsdl(
+        tmp_path, THING, THING_OPERATIONS, docs={"GetThing": "Gets a thing by   its From."}
+    )
+    text = generate(path)
+    (tmp_path / "thing_module.py").write_text(text, encoding="utf-8")
+    return load(text, f"generated_thing_{tmp_path.name}")
+
+
+def test_keywords_and_shadowing_names_get_a_trailing_underscore(thing: Any) -> None:
+    assert _fields(thing.THING)[:4] == [
+        ("From", "from_"),
+        ("Class", "class_"),
+        # an attribute named str or datetime would hide the type from the class's annotations
+        ("Str", "str_"),
+        ("Datetime", "datetime_"),
+    ]
+    assert [(p.element, p.name) for p in thing.GET_THING.params] == [
+        ("From", "from_"),
+        ("Password", "password"),
+    ]
+    value = thing.Thing(from_="a", class_=1, str_="b", datetime_=datetime(2024, 1, 2))
+    body = build_envelope(thing.SAVE_THING, {"thing": value}, soap_version="1.1")
+    written = etree.fromstring(body).find(f".//{{{NS}}}Thing")
+    assert written is not None
+    assert [(etree.QName(e).localname, e.text) for e in written] == [
+        ("From", "a"),
+        ("Class", "1"),
+        ("Str", "b"),
+        ("Datetime", "2024-01-02T00:00:00"),
+    ]
+
+
+def test_small_module_passes_mypy_strict(thing: Any, tmp_path: Path) -> None:
+    checked = _mypy("thing_module.py", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# Types
+
+
+def _tokens(key: str, name: str) -> list[str]:
+    (simple,) = _tree(key).iterfind(f".//{{{XS}}}schema/{{{XS}}}simpleType[@name='{name}']")
+    return [e.get("value", "") for e in simple.iterfind(f".//{{{XS}}}enumeration")]
+
+
+def test_enumerations_are_str_enums_named_as_the_type() -> None:
+    user = module("Services86/User")
+    user_type = user.UserType
+    assert issubclass(user_type, enum.Enum)
+    assert issubclass(user_type, str)
+    assert [m.value for m in user_type] == _tokens("Services86/User", "UserType")
+    assert user_type.INTERNAL_ASSOCIATE.value == "InternalAssociate"
+    assert user_type["ANONYMOUS_ASSOCIATE"] is user_type("AnonymousAssociate")
+    assert isinstance(user.USER_TYPE, Enumeration)
+    assert user.USER_TYPE.enum is user_type
+
+
+def test_enumeration_members_from_a_small_wsdl(thing: Any) -> None:
+    assert [(m.name, m.value) for m in thing.Kind] == [
+        ("PLAIN", "Plain"),
+        ("URL_BASED", "URLBased"),
+        ("NONE", "None"),
+    ]
+    assert inspect.getdoc(thing.Kind) == "What kind of thing."
+
+
+def test_dotnet_flags_are_enum_flags() -> None:
+    user = module("Services86/User")
+    flags = user.E_TABLE_RIGHT
+    flag_class: Any = user.ETableRight
+    assert isinstance(flags, Flags)
+    assert issubclass(flag_class, enum.Flag)
+    tokens = _tokens("Services86/User", "ETableRight")
+    assert list(flags.tokens) == tokens
+    assert [m.value for m in flag_class] == [1 << i for i in range(len(tokens))]
+    assert flag_class.RESTRICTED_UPDATE.value == 1 << tokens.index("RestrictedUpdate")
+    assert _optional(typing.get_type_hints(user.TableRight)["mask"]) is flag_class
+    assert flags.flag is flag_class
+
+
+def _optional(hint: Any) -> Any:
+    """The X of an ``Optional[X]`` annotation (and that it is one)."""
+    assert typing.get_origin(hint) is typing.Union
+    inner, none = typing.get_args(hint)
+    assert none is type(None)
+    return inner
+
+
+def test_arrays_are_lists_and_dictionaries_dicts() -> None:
+    user = module("Services86/User")
+    hints = typing.get_type_hints(user.UserInfo)
+    assert _optional(hints["granted_licenses"]) == list[str]
+    properties_hint = _optional(hints["field_properties"])
+    assert typing.get_origin(properties_hint) is dict
+    assert typing.get_args(properties_hint) == (str, user.FieldProperty)
+    licenses = resolve(dict((f.attr, f.type) for f in user.USER_INFO.fields)["granted_licenses"])
+    assert isinstance(licenses, ArrayOf)
+    assert (licenses.item, licenses.namespace) == (
+        "string",
+        "http://schemas.microsoft.com/2003/10/Serialization/Arrays",
+    )
+    properties = resolve(dict((f.attr, f.type) for f in user.USER_INFO.fields)["field_properties"])
+    assert isinstance(properties, DictionaryOf)
+    assert resolve(properties.value) is user.FIELD_PROPERTY
+    listed = user.GET_USER_INFO_LIST
+    assert isinstance(listed.result, ArrayOf)
+    assert resolve(listed.result.type) is user.USER_INFO
+    signature = typing.get_type_hints(listed.signature)
+    assert signature["user_info_ids"] == list[int]
+    assert typing.get_origin(signature["return"]) is list
+    assert typing.get_args(signature["return"]) == (user.UserInfo,)
+    assert set(signature) == {"user_info_ids", "return"}
+
+
+def test_complex_content_extension_carries_its_base_fields_first() -> None:
+    person = module("Services86/Person")
+    entity = _complex_type("Services86/Person", "PersonEntity")
+    (extension,) = entity.iterfind(f"{{{XS}}}complexContent/{{{XS}}}extension")
+    base = extension.get("base", "").partition(":")[2]
+    expected = _sequence_names(_complex_type("Services86/Person", base)) + _sequence_names(entity)
+    assert base == "Carrier"
+    assert [f.element for f in person.PERSON_ENTITY.fields] == expected
+    assert [a.name for a in attrs.fields(person.PersonEntity)][:3] == [
+        "table_right",
+        "field_properties",
+        "person_id",
+    ]
+
+
+def test_only_what_the_operations_reach_is_generated() -> None:
+    user = module("Services86/User", ("GetUserInfo",))
+    assert list(user.OPERATIONS) == ["GetUserInfo"]
+    structs = {
+        getattr(user, name).name for name in user.__all__ if isinstance(getattr(user, name), Struct)
+    }
+    assert structs == {"UserInfo", "TableRight", "FieldRight", "FieldProperty"}
+    assert not hasattr(user, "PersonEntity")
+    assert not hasattr(user, "GET_USER")
+
+
+# ------------------------------------------------------------------------------------------------
+# Secrets
+
+
+def test_secret_fields_are_masked(thing: Any) -> None:
+    secret_fields = {f.element for f in thing.THING.fields if resolve(f.type) is SECRET_STRING}
+    assert secret_fields == {"Password", "SecretValue", "Ticket", "AccessToken"}
+    assert resolve(dict((f.element, f.type) for f in thing.THING.fields)["TicketStatus"]) is STRING
+    value = thing.Thing(
+        password="pw-1",
+        secret_value="sv-2",
+        ticket="tk-3",
+        access_token="at-4",
+        ticket_status="open",
+    )
+    shown = repr(value)
+    for secret in ("pw-1", "sv-2", "tk-3", "at-4"):
+        assert secret not in shown
+    assert "password=***" in shown
+    assert "ticket_status='open'" in shown
+    assert "ticket=***" in shown
+    assert secret_arguments(thing.SAVE_THING, {"thing": value}) == ("pw-1", "sv-2", "tk-3", "at-4")
+    assert thing.GET_THING.params[1].type is SECRET_STRING
+    with pytest.raises(InvalidRequestError) as caught:
+        build_envelope(thing.GET_THING, {"from_": 1, "password": "bad\x00pw"}, soap_version="1.1")
+    assert "bad" not in str(caught.value)
+
+
+def test_reference_secrets_are_masked() -> None:
+    user = module("Services86/User")
+    credentials = user.UntrustedCredentials(secret_value="s3cr3t", public_value="visible")
+    assert "s3cr3t" not in repr(credentials)
+    assert "visible" in repr(credentials)
+    secret_params = {
+        (name, p.element)
+        for name, op in user.OPERATIONS.items()
+        for p in op.params
+        if p.type is SECRET_STRING
+    }
+    assert {element for _, element in secret_params} >= {"Password", "OldPassword", "NewPassword"}
+    principal = module("soprincipal")
+    assert principal.AUTHENTICATE_WITH_ACCESS_TOKEN.params[0].type is SECRET_STRING
+    carrier = principal.SoCredentials(ticket="7T:secret")
+    assert "7T:secret" not in repr(carrier)
+
+
+# ------------------------------------------------------------------------------------------------
+# Documentation
+
+
+def test_operation_documentation_becomes_the_signature_docstring() -> None:
+    user = module("Services86/User")
+    documented = 0
+    for op in _tree("Services86/User").iterfind(f"{{{WSDL_NS}}}portType/{{{WSDL_NS}}}operation"):
+        doc = op.find(f"{{{WSDL_NS}}}documentation")
+        operation = user.OPERATIONS[op.get("name")]
+        if doc is None or not "".join(doc.itertext()).strip():
+            assert operation.signature.__doc__ is None
+            continue
+        documented += 1
+        expected = " ".join("".join(doc.itertext()).split())
+        assert " ".join((operation.signature.__doc__ or "").split()) == expected
+    assert documented > 50
+
+
+def test_type_and_service_documentation_become_docstrings(thing: Any) -> None:
+    assert inspect.getdoc(thing.Thing) == "A thing, with a secret or two."
+    assert inspect.getdoc(thing.GET_THING.signature) == "Gets a thing by its From."
+    assert "The Demo service." in (thing.__doc__ or "")
+    user = module("Services86/User")
+    assert "Declaration of Wcf web services for User" in (user.__doc__ or "")
+
+
+# ------------------------------------------------------------------------------------------------
+# Which calls are repeated
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("GetUserInfo", True),
+        ("FindCredentialsGroups", True),
+        ("IsPasswordValidWithReason", True),
+        ("CreateDefaultUser", True),
+        ("CanChangePassword", True),
+        ("SaveUser", False),
+        ("SetPassword", False),
+        ("DeleteUser", False),
+        ("CreateExternalUser", False),
+        ("GenerateNewPasswordForExternalUser", False),
+        ("ExecuteUserCommand", False),
+        ("ResolveUserFromInfo", False),
+    ],
+)
+def test_retry_safe_by_name(name: str, safe: bool) -> None:
+    assert module("Services86/User").OPERATIONS[name].retry_safe is safe
+
+
+def test_retry_safe_by_prefix_over_a_whole_wsdl() -> None:
+    prefixes = ("Get", "Find", "Is", "Can", "CreateDefault", "Validate")
+    writes = ("Save", "Set", "Delete", "Create", "Remove", "Add", "Update", "Send")
+    for key in ("Services86/User", "Services86/Appointment", "Services86/List"):
+        for name, operation in module(key).OPERATIONS.items():
+            if any(name.startswith(p) and name[len(p) : len(p) + 1].isupper() for p in prefixes):
+                assert operation.retry_safe, name
+            elif any(name.startswith(p) for p in writes) and not name.startswith("CreateDefault"):
+                assert not operation.retry_safe, name
+
+
+def test_retry_safe_options(tmp_path: Path) -> None:
+    path = WSDLS["Services86/User"]
+    text = generate(
+        path, ["GetUserInfo", "SetPassword", "GetUser"], safe=["SetPassword"], unsafe=["GetUser"]
+    )
+    marked = load(text, "generated_user_marked")
+    assert marked.SET_PASSWORD.retry_safe is True
+    assert marked.GET_USER.retry_safe is False
+    assert marked.GET_USER_INFO.retry_safe is True
+    assert "--safe SetPassword --unsafe GetUser" in text
+    with pytest.raises(GenerationError, match=r"SetPasword.*did you mean SetPassword"):
+        generate(path, ["GetUserInfo"], safe=["SetPasword"])
+
+
+# ------------------------------------------------------------------------------------------------
+# What cannot be generated
+
+
+UNSUPPORTED = {
+    "choice": (
+        '<xs:complexType name="Either"><xs:choice>'
+        '<xs:element name="A" type="xs:int"/><xs:element name="B" type="xs:string"/>'
+        "</xs:choice></xs:complexType>",
+        "tns:Either",
+        r"GetOdd: the type Either \(.*\) has an xs:choice",
+    ),
+    "anyType": (
+        '<xs:complexType name="Holder"><xs:sequence>'
+        '<xs:element minOccurs="0" name="Value" nillable="true" type="xs:anyType"/>'
+        "</xs:sequence></xs:complexType>",
+        "tns:Holder",
+        r"GetOdd: the type xs:anyType \(Holder\.Value\) is not supported",
+    ),
+    "attribute": (
+        '<xs:complexType name="Tagged"><xs:sequence>'
+        '<xs:element minOccurs="0" name="Value" type="xs:int"/></xs:sequence>'
+        '<xs:attribute name="Ref" type="xs:string"/></xs:complexType>',
+        "tns:Tagged",
+        r"GetOdd: the type Tagged \(.*\) has attributes",
+    ),
+    "repeated element": (
+        '<xs:complexType name="Many"><xs:sequence>'
+        '<xs:element minOccurs="0" name="Id" type="xs:int"/>'
+        '<xs:element minOccurs="0" maxOccurs="unbounded" name="Item" type="xs:int"/>'
+        "</xs:sequence></xs:complexType>",
+        "tns:Many",
+        r"GetOdd: Many\.Item repeats outside an array",
+    ),
+    "unknown XSD type": (
+        '<xs:complexType name="Timed"><xs:sequence>'
+        '<xs:element minOccurs="0" name="Day" type="xs:gDay"/>'
+        "</xs:sequence></xs:complexType>",
+        "tns:Timed",
+        r"GetOdd: the type xs:gDay \(Timed\.Day\) is not supported",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSUPPORTED))
+def test_an_unsupported_construct_names_the_type_and_the_operation(
+    case: str, tmp_path: Path
+) -> None:
+    schema, type_name, message = UNSUPPORTED[case]
+    operations = {
+        "GetOdd": (
+            '<xs:element minOccurs="0" name="Id" type="xs:int"/>',
+            f'<xs:element minOccurs="0" name="Response" nillable="true" type="{type_name}"/>',
+        ),
+        "GetPlain": (
+            '<xs:element minOccurs="0" name="Id" type="xs:int"/>',
+            '<xs:element minOccurs="0" name="Response" nillable="true" type="xs:string"/>',
+        ),
+    }
+    path = write_tiny_wsdl(tmp_path, schema, operations)
+    with pytest.raises(GenerationError, match=message):
+        generate(path)
+    with pytest.raises(GenerationError, match=message):
+        generate(path, ["GetOdd"])
+    # An operation that does not reach the type generates.
+    plain = load(generate(path, ["GetPlain"]), f"generated_plain_{case.replace(' ', '_')}")
+    assert list(plain.OPERATIONS) == ["GetPlain"]
+
+
+def test_an_unknown_operation_says_did_you_mean() -> None:
+    with pytest.raises(GenerationError) as caught:
+        generate(WSDLS["Services86/User"], ["GetUserInfo", "GetUsrInfoList"])
+    assert str(caught.value) == (
+        "the User service has no operation 'GetUsrInfoList'; did you mean GetUserInfoList?"
+    )
+    with pytest.raises(GenerationError) as far:
+        generate(WSDLS["Services86/User"], ["Xyzzy"])
+    assert str(far.value) == "the User service has no operation 'Xyzzy'"
