@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import typing
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
@@ -624,3 +624,193 @@ def test_an_unknown_operation_says_did_you_mean() -> None:
     with pytest.raises(GenerationError) as far:
         generate(WSDLS["Services86/User"], ["Xyzzy"])
     assert str(far.value) == "the User service has no operation 'Xyzzy'"
+
+
+# ------------------------------------------------------------------------------------------------
+# Typed calls: what mypy says of a program that calls generated operations
+
+CALLS = """\
+from superoffice_soap import AsyncUserAgent, UserAgent
+
+from user_ops import GET_USER_INFO, GET_USER_INFO_LIST, SET_PASSWORD
+
+
+def sync_calls(agent: UserAgent) -> None:
+    info = agent.call(GET_USER_INFO, user_info_id=0)
+    reveal_type(info)
+    reveal_type(agent.call(GET_USER_INFO_LIST, user_info_ids=[1, 2]))
+    reveal_type(agent.call(SET_PASSWORD, associate_id=1, password="x"))
+    agent.call(GET_USER_INFO, user_info=0)
+    agent.call(GET_USER_INFO, user_info_id="0")
+    agent.call(GET_USER_INFO)
+
+
+async def async_calls(agent: AsyncUserAgent) -> None:
+    info = await agent.call(GET_USER_INFO, user_info_id=0)
+    reveal_type(info)
+    reveal_type(await agent.call(GET_USER_INFO_LIST, user_info_ids=[]))
+    await agent.call(GET_USER_INFO, user_info_idd=0)
+    await agent.call(GET_USER_INFO_LIST, user_info_ids=["1"])
+"""
+_OPTIONAL_USER_INFO = (
+    r"(user_ops\.UserInfo \| None|Union\[user_ops\.UserInfo, None\]|Optional\[user_ops\.UserInfo\])"
+)
+
+
+def _notes(output: str) -> dict[int, list[tuple[str, str]]]:
+    """mypy's lines of calls.py by line number: (severity, message)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for line in output.splitlines():
+        match = re.match(r"calls\.py:(\d+): (error|note): (.*)", line)
+        if match:
+            found.setdefault(int(match[1]), []).append((match[2], match[3]))
+    return found
+
+
+def test_calls_of_generated_operations_are_type_checked(tmp_path: Path) -> None:
+    """``agent.call(GET_USER_INFO, user_info_id=0)`` and its async twin: the answer's type is
+    known (Optional where the WSDL lets the answer be nil, a list for an array), and a
+    misspelled, wrongly typed or missing keyword is a mypy error."""
+    operations = ["GetUserInfo", "GetUserInfoList", "SetPassword"]
+    (tmp_path / "user_ops.py").write_text(generate(WSDLS["Services86/User"], operations))
+    (tmp_path / "calls.py").write_text(CALLS)
+    checked = _mypy("calls.py", "user_ops.py", cwd=tmp_path)
+    output = checked.stdout + checked.stderr
+    assert checked.returncode == 1, output
+    assert all(line.startswith("calls.py:") for line in output.splitlines()), output
+    notes = _notes(output)
+    revealed = {
+        number: message.removeprefix("Revealed type is ").strip('"')
+        for number, entries in notes.items()
+        for severity, message in entries
+        if severity == "note" and message.startswith("Revealed type")
+    }
+    assert re.fullmatch(_OPTIONAL_USER_INFO, revealed.pop(8))
+    assert revealed.pop(9) == "list[user_ops.UserInfo]"
+    assert revealed.pop(10) == "bool"
+    assert re.fullmatch(_OPTIONAL_USER_INFO, revealed.pop(18))
+    assert revealed.pop(19) == "list[user_ops.UserInfo]"
+    assert revealed == {}
+    errors = {
+        number: [message for severity, message in entries if severity == "error"]
+        for number, entries in notes.items()
+    }
+    errors = {number: messages for number, messages in errors.items() if messages}
+    assert set(errors) == {11, 12, 13, 20, 21}, output
+    assert 'Unexpected keyword argument "user_info"' in errors[11][0]
+    assert 'did you mean "user_info_id"' in errors[11][0]
+    assert 'Argument "user_info_id"' in errors[12][0]
+    assert 'incompatible type "str"; expected "int"' in errors[12][0]
+    assert 'Missing named argument "user_info_id"' in errors[13][0]
+    assert 'Unexpected keyword argument "user_info_idd"' in errors[20][0]
+    assert 'List item 0 has incompatible type "str"; expected "int"' in errors[21][0]
+
+
+# ------------------------------------------------------------------------------------------------
+# The documentation's example answers, read into the generated models
+
+EXAMPLES = REPO / "tests" / "reference" / "examples"
+EXAMPLE_CASES = sorted(
+    (path.parent.name, path.name.partition(".")[0]) for path in EXAMPLES.glob("*/*.response.xml")
+)
+SOAP12_HEADERS = {"Content-Type": "application/soap+xml; charset=utf-8"}
+
+
+def _example_key(service: str) -> str:
+    return "soprincipal" if service == "SoPrincipal" else f"Services86/{service}"
+
+
+def read_example(service: str, name: str) -> tuple[Any, etree._Element, Operation[..., Any]]:
+    """An example answer read by the generated operation: (value, the answer's payload, op).
+
+    The documentation's envelopes use SOAP 1.2 and put their headers straight under Envelope;
+    ``read_envelope`` takes them as they are and ``decode_payload`` reads the Body."""
+    from superoffice_soap.operations import namespace
+    from superoffice_soap.parser import decode_payload, read_envelope
+
+    operation = module(_example_key(service)).OPERATIONS[name]
+    content = (EXAMPLES / service / f"{name}.response.xml").read_bytes()
+    envelope = read_envelope(200, SOAP12_HEADERS, content)
+    value = decode_payload(envelope, operation, namespace("Services86"))
+    return value, envelope.payload, operation
+
+
+def _assert_everything_read(element: etree._Element, declaration: Any, value: Any) -> int:
+    """Every element of the example is a value of the model (nothing dropped), a nil one None
+    (the examples write nil even where the schema does not allow it): the number of values."""
+    kind = resolve(declaration)
+    if element.get("{http://www.w3.org/2001/XMLSchema-instance}nil") == "true":
+        assert value is None, etree.QName(element).localname
+        return 0
+    assert value is not None, etree.QName(element).localname
+    if isinstance(kind, Struct):
+        by_element = {f.element: f for f in kind.fields}
+        count = 0
+        for child in element:
+            item = by_element[etree.QName(child).localname]
+            assert item.attr is not None
+            count += _assert_everything_read(child, item.type, getattr(value, item.attr))
+        return count
+    if isinstance(kind, ArrayOf):
+        assert len(value) == len(element)
+        return sum(
+            _assert_everything_read(child, kind.type, item) for child, item in zip(element, value)
+        )
+    if isinstance(kind, DictionaryOf):
+        assert len(value) == len(element)
+        return len(value)
+    return 1
+
+
+@pytest.mark.parametrize(
+    ("service", "name"), EXAMPLE_CASES, ids=[f"{s}/{n}" for s, n in EXAMPLE_CASES]
+)
+def test_documented_example_answers_parse_into_generated_models(service: str, name: str) -> None:
+    value, payload, operation = read_example(service, name)
+    if operation.result is None:
+        assert value is None
+        assert len(payload) == 0
+        return
+    if operation.unwrapped:
+        assert _assert_everything_read(payload, operation.result, value) > 5
+        return
+    (child,) = payload
+    assert etree.QName(child).localname == operation.result_element
+    assert _assert_everything_read(child, operation.result, value) >= 1
+
+
+def test_documented_example_values() -> None:
+    utc = timezone.utc
+    user = module("Services86/User")
+    info, _, _ = read_example("User", "GetUserInfo")
+    assert isinstance(info, user.UserInfo)
+    assert info.user_type is user.UserType.UNKNOWN
+    assert info.granted_licenses == [""]
+    assert (info.deleted, info.rank, info.user_name, info.table_right) == (False, 0, "", None)
+    listed, _, _ = read_example("User", "GetUserInfoList")
+    assert len(listed) == 1
+    assert isinstance(listed[0], user.UserInfo)
+    found, _, _ = read_example("User", "GetUser")
+    assert isinstance(found, user.User)
+    assert found.lastlogin == datetime(2023, 3, 1, 11, 10, 32, tzinfo=utc)
+    assert found.credentials[0].type.value_control is user.CredentialControlType.STATIC
+    validity, _, _ = read_example("User", "IsPasswordValidWithReason")
+    assert (validity.result, validity.reason) == (False, "")
+    groups, _, _ = read_example("User", "GetAllUserGroups")
+    assert [type(g) for g in groups] == [user.UserGroup]
+    credentials, _, _ = read_example("User", "GetUntrustedCredentials")
+    assert credentials[0].valid_from == datetime(2021, 3, 25, 21, 36, 23, tzinfo=utc)
+    assert "secret_value=" in repr(credentials[0])
+    person = module("Services86/Person")
+    entity, _, _ = read_example("Person", "GetPersonEntity")
+    assert isinstance(entity, person.PersonEntity)
+    assert entity.birth_date == datetime(2023, 3, 1, 11, 9, 54, tzinfo=utc)
+    assert isinstance(entity.created_by, person.Associate)
+    assert entity.created_by.type is person.UserType.UNKNOWN
+    contact = module("Services86/Contact")
+    company, _, _ = read_example("Contact", "GetContactEntity")
+    assert isinstance(company, contact.ContactEntity)
+    assert company.updated_date == datetime(2023, 3, 1, 11, 9, 5, tzinfo=utc)
+    assert [type(e) for e in company.emails] == [contact.EntityElement]
+    associates, _, _ = read_example("Associate", "GetAssociateList")
+    assert [a.type for a in associates] == [module("Services86/Associate").UserType.UNKNOWN]
