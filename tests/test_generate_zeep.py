@@ -8,8 +8,12 @@ other reference WSDL (all of SoPrincipal, the one whose answers are unwrapped):
   spelled as zeep takes them); the two Body payloads are equal element for element: the same
   qualified names in the same order, the same attributes, the same text;
 * **answers**: a SOAP 1.1 answer written here with lxml from random model values
-  (``write_answer``) is read back by ``parse_response`` into exactly those values, and zeep's
-  ``process_reply`` reads the same bytes into equal values.
+  (``answer_bytes``) is read back by ``parse_response`` into exactly those values, and zeep's
+  ``process_reply`` reads the same bytes into equal values;
+* **types**: every structure the generator declares, in every reference WSDL, has zeep's
+  elements for the same complex type, in the same order (a base's first), nillable alike, of
+  the same types (zeep keeps no name or tokens for a .NET flags list; minOccurs="1", found
+  only in SoPrincipal's DSAParameters, is not modelled: every field is optional).
 
 Canonicalisation (``canonical``) compares qualified names, not prefixes (zeep writes ``ns0:``,
 the library the service's name), and compares the text of values whose lexical form is free by
@@ -573,3 +577,84 @@ def test_the_sample_is_broad() -> None:
         total = len(module(key).OPERATIONS)
         assert count == (total if key in FULL else (total + 4) // 5), key
     assert by_key["Services86/List"] == 52
+
+
+# ------------------------------------------------------------------------------------------------
+# Every declared type, against zeep's view of the same WSDL
+
+
+def _type_name(kind: ValueType) -> str:
+    """The XSD type a declaration stands for, as far as the declaration names it."""
+    if isinstance(kind, (Scalar, Struct, Flags)):
+        return kind.name
+    if isinstance(kind, Enumeration):
+        return kind.enum.__name__.rstrip("_")
+    return type(kind).__name__
+
+
+def _check_type(kind: ValueType, theirs: Any, where: str) -> None:
+    """One declaration against zeep's type of the same element."""
+    local = etree.QName(theirs.qname).localname if theirs.qname is not None else None
+    if isinstance(kind, ArrayOf):
+        ((item_name, item),) = theirs.elements
+        assert item_name == kind.item, where
+        assert item.max_occurs == "unbounded", where
+        if kind.namespace is not None:
+            assert etree.QName(item.qname).namespace == kind.namespace, where
+        _check_type(resolve(kind.type), item.type, f"{where}.{item_name}")
+    elif isinstance(kind, DictionaryOf):
+        ((pair_name, pair),) = theirs.elements
+        assert pair_name == kind.pair, where
+        entries = dict(pair.type.elements)
+        assert list(entries) == ["Key", "Value"], where
+        key_name = "string" if kind.key is None else kind.key.name
+        assert etree.QName(entries["Key"].type.qname).localname == key_name, where
+        _check_type(resolve(kind.value), entries["Value"].type, f"{where}.Value")
+    elif isinstance(kind, Flags):  # zeep makes an anonymous xs:list of it (no name, no tokens)
+        assert type(theirs).__name__ == "ListType", where
+    else:
+        assert local == _type_name(kind), (where, local, kind)
+
+
+def _check_struct(key: str, struct: Struct, target: str) -> bool:
+    """A Struct against zeep's complex type of the same name: the same elements, in the same
+    order (a base's first), with the same nillable flags and types. False when zeep has no
+    type of that name (an answer wrapper the generator names after its element)."""
+    namespace_ = struct.namespace or target
+    try:
+        theirs = _zeep(key).wsdl.types.get_type(f"{{{namespace_}}}{struct.name}")
+    except zeep.exceptions.LookupError:
+        return False
+    elements = theirs.elements
+    assert [name for name, _ in elements] == [f.element for f in struct.fields], struct.name
+    for field_, (name, element) in zip(struct.fields, elements):
+        where = f"{key}: {struct.name}.{name}"
+        assert etree.QName(element.qname).namespace == namespace_, where
+        # minOccurs 1 (SoPrincipal's DSAParameters) is not modelled: every field is optional
+        assert element.max_occurs == 1, where
+        assert element.min_occurs in (0, 1), where
+        assert field_.nillable is bool(element.nillable), where
+        _check_type(resolve(field_.type), element.type, where)
+    return True
+
+
+@pytest.mark.parametrize("key", sorted(WSDLS))
+def test_every_declared_type_matches_zeeps_view(key: str) -> None:
+    generated = module(key)
+    checked = 0
+    wrappers = []
+    for name in generated.__all__:
+        declaration = getattr(generated, name)
+        if isinstance(declaration, Struct):
+            if _check_struct(key, declaration, namespace(services_of(key))):
+                checked += 1
+            else:
+                wrappers.append(declaration.name)
+    assert checked >= 4  # the smallest module (user-credentials) declares 5 structures
+    # Only answer wrappers (several children, read unwrapped) have no type of their own.
+    unwrapped = {
+        _type_name(resolve(op.result))
+        for op in generated.OPERATIONS.values()
+        if op.unwrapped and op.result is not None
+    }
+    assert set(wrappers) <= unwrapped
