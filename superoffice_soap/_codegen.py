@@ -164,6 +164,11 @@ _RESERVED = frozenset(
         "timedelta",
     }
 )
+#: Constants the module defines or imports, which a type's constant must not take (a type named
+#: ``Service`` gets ``SERVICE_TYPE``).
+_MODULE_CONSTANTS = frozenset(
+    {"ARRAYS", "OPERATIONS", "RAW", "SECRET_STRING", "SERVICE", *(e for e, _ in _SCALARS.values())}
+)
 #: Names a model's attribute must not take: its class body would shadow a type its annotations use.
 _SHADOWING = _RESERVED | frozenset({"bool", "bytes", "dict", "float", "int", "list", "str"})
 
@@ -200,7 +205,7 @@ class _Builder:
         self.py_imports: set[str] = set()
         self.uses_enum = False
         self.uses_secret = False
-        self.constants: set[str] = set()
+        self.constants: set[str] = set(_MODULE_CONSTANTS)
         self.exports: list[str] = []
         self.operation: str = ""
         #: Operation constants, which type constants must not take.
@@ -415,7 +420,8 @@ class _Builder:
 
     def _model_block(self, model: _Model, target: str) -> str:
         lines = ["@attrs.frozen(kw_only=True)", f"class {model.name}:"]
-        lines += _docstring(model.decl.doc or f"NetServer's ``{model.name}``.", "    ")
+        shown = model.decl.name[1] if model.decl.name else model.name
+        lines += _docstring(model.decl.doc or f"NetServer's ``{shown}``.", "    ")
         if model.fields:
             lines.append("")
         attributes = []

@@ -814,3 +814,91 @@ def test_documented_example_values() -> None:
     assert [type(e) for e in company.emails] == [contact.EntityElement]
     associates, _, _ = read_example("Associate", "GetAssociateList")
     assert [a.type for a in associates] == [module("Services86/Associate").UserType.UNKNOWN]
+
+
+# ------------------------------------------------------------------------------------------------
+# Names the module itself uses
+
+
+CLASHING = """
+<xs:complexType name="Service"><xs:sequence>
+  <xs:element minOccurs="0" name="Name" nillable="true" type="xs:string"/>
+</xs:sequence></xs:complexType>
+<xs:complexType name="Operations"><xs:sequence>
+  <xs:element minOccurs="0" name="Count" type="xs:int"/>
+</xs:sequence></xs:complexType>
+<xs:complexType name="String"><xs:sequence>
+  <xs:element minOccurs="0" name="Text" nillable="true" type="xs:string"/>
+</xs:sequence></xs:complexType>
+<xs:simpleType name="Mode"><xs:restriction base="xs:string">
+  <xs:enumeration value="1st"/><xs:enumeration value="class"/>
+  <xs:enumeration value="Read"/><xs:enumeration value="READ"/><xs:enumeration value=""/>
+</xs:restriction></xs:simpleType>
+"""
+CLASHING_OPERATIONS = {
+    "GetService": (
+        '<xs:element minOccurs="0" name="Mode" type="tns:Mode"/>'
+        '<xs:element minOccurs="0" name="Text" nillable="true" type="tns:String"/>',
+        '<xs:element minOccurs="0" name="Response" nillable="true" type="tns:Service"/>',
+    ),
+    "GetOperations": (
+        "",
+        '<xs:element minOccurs="0" name="Response" nillable="true" type="tns:Operations"/>',
+    ),
+}
+
+
+def test_types_named_like_the_modules_own_names(tmp_path: Path) -> None:
+    """A type named Service, Operations or String keeps the module's SERVICE, OPERATIONS and the
+    imported STRING: its constant takes a suffix, its class an underscore where it would hide
+    an import; the module still type-checks."""
+    path = write_tiny_wsdl(tmp_path, CLASHING, CLASHING_OPERATIONS)
+    text = generate(path)
+    (tmp_path / "clashing.py").write_text(text, encoding="utf-8")
+    clashing = load(text, f"generated_clashing_{tmp_path.name}")
+    assert clashing.SERVICE.name == "Demo"
+    assert list(clashing.OPERATIONS) == ["GetService", "GetOperations"]
+    assert clashing.GET_SERVICE.service is clashing.SERVICE
+    assert isinstance(clashing.SERVICE_TYPE, Struct)
+    assert clashing.SERVICE_TYPE.name == "Service"
+    assert clashing.SERVICE_TYPE.model is clashing.Service_
+    assert inspect.getdoc(clashing.Service_) == "NetServer's ``Service``."
+    assert clashing.GET_SERVICE.result is clashing.SERVICE_TYPE
+    assert clashing.GET_OPERATIONS.result is clashing.OPERATIONS_TYPE
+    assert clashing.STRING_TYPE.name == "String"
+    assert clashing.GET_SERVICE.params[1].type is clashing.STRING_TYPE
+    assert [(m.name, m.value) for m in clashing.Mode] == [
+        ("_1ST", "1st"),
+        ("CLASS", "class"),
+        ("READ", "Read"),
+        ("READ_", "READ"),
+        ("EMPTY", ""),
+    ]
+    body = build_envelope(
+        clashing.GET_SERVICE,
+        {"mode": clashing.Mode.READ_, "text": clashing.String(text="t")},
+        soap_version="1.1",
+    )
+    assert b"<Demo:Mode>READ</Demo:Mode>" in body
+    checked = _mypy("clashing.py", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not xml at all", r"is not XML"),
+        (b"<root/>", r"is not a WSDL: its root element is 'root', not wsdl:definitions"),
+        (
+            b'<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"/>',
+            r"declares no portType and binding",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_wsdl(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "some.wsdl"
+    path.write_bytes(content)
+    with pytest.raises(GenerationError, match=message):
+        generate(path)
+    with pytest.raises(GenerationError, match=r"cannot read .*missing\.wsdl"):
+        generate(tmp_path / "missing.wsdl")
