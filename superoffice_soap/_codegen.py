@@ -734,8 +734,8 @@ def _docstring(text: Optional[str], indent: str) -> list[str]:
     if not text:
         return []
     clean = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if clean.endswith('"'):
-        clean += " "
+    if clean.endswith('"'):  # a quote next to the closing quotes would end the string early
+        clean = clean[:-1] + '\\"'
     width = _LINE - len(indent) - 6
     wrapped = textwrap.wrap(clean, width, break_long_words=False, break_on_hyphens=False)
     if len(wrapped) == 1:

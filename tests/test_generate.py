@@ -279,11 +279,18 @@ THING_OPERATIONS = {
 }
 
 
+#: Quotes and backslashes a docstring must escape, and a quote next to its closing quotes.
+SAVE_THING_DOC = 'Saves a "thing" \\ with """ in it and a final "quote"'
+
+
 @pytest.fixture
 def thing(tmp_path: Path) -> Any:
     """A generated module of a small WSDL: keywords, shadowing names, secrets, docs."""
     path = write_tiny_wsdl(
-        tmp_path, THING, THING_OPERATIONS, docs={"GetThing": "Gets a thing by   its From."}
+        tmp_path,
+        THING,
+        THING_OPERATIONS,
+        docs={"GetThing": "Gets a thing by   its From.", "SaveThing": SAVE_THING_DOC},
     )
     text = generate(path)
     (tmp_path / "thing_module.py").write_text(text, encoding="utf-8")
@@ -491,6 +498,7 @@ def test_operation_documentation_becomes_the_signature_docstring() -> None:
 def test_type_and_service_documentation_become_docstrings(thing: Any) -> None:
     assert inspect.getdoc(thing.Thing) == "A thing, with a secret or two."
     assert inspect.getdoc(thing.GET_THING.signature) == "Gets a thing by its From."
+    assert inspect.getdoc(thing.SAVE_THING.signature) == SAVE_THING_DOC
     assert "The Demo service." in (thing.__doc__ or "")
     user = module("Services86/User")
     assert "Declaration of Wcf web services for User" in (user.__doc__ or "")
