@@ -600,7 +600,8 @@ def _module_text(
             lines.append(line)  # the command, as it is
         else:
             lines += textwrap.wrap(line, 96, break_long_words=False, break_on_hyphens=False) or [""]
-    head = '"""' + "\n".join(lines) + '\n"""'
+    body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    head = '"""' + body + '\n"""'  # a Windows path's backslashes, the WSDL's own quotes
 
     imports = ["from __future__ import annotations", ""]
     std = []
