@@ -910,3 +910,91 @@ def test_a_file_that_is_not_a_wsdl(tmp_path: Path, content: bytes, message: str)
         generate(path)
     with pytest.raises(GenerationError, match=r"cannot read .*missing\.wsdl"):
         generate(tmp_path / "missing.wsdl")
+
+
+def test_module_docstring_keeps_backslashes_and_quotes(tmp_path: Path) -> None:
+    """The module's docstring quotes the source path (a Windows path has backslashes) and the
+    service's documentation (which may hold quotes) as they are."""
+    directory = tmp_path / "wsdl\\Users"
+    directory.mkdir()
+    operations = {"GetX": ("", '<xs:element minOccurs="0" name="Response" type="xs:int"/>')}
+    path = write_tiny_wsdl(directory, "", operations)
+    documented = path.read_text().replace(
+        "The Demo service.", 'The "Demo" service \\ with """ quotes.'
+    )
+    path.write_text(documented)
+    text = generate(path)
+    loaded = load(text, f"generated_quoted_{tmp_path.name}")
+    assert 'The "Demo" service \\ with """ quotes.' in (loaded.__doc__ or "")
+    assert f"superoffice-soap generate {path}" in (loaded.__doc__ or "")
+
+
+# ------------------------------------------------------------------------------------------------
+# The shape of every generated module
+
+ALLOWED_IMPORTS = {
+    "__future__": {"annotations"},
+    "enum": None,
+    "attrs": None,
+    "datetime": {"datetime", "timedelta"},
+    "decimal": {"Decimal"},
+    "uuid": {"UUID"},
+    "typing": {"Any", "Optional"},
+}
+
+
+@pytest.mark.parametrize("key", sorted(WSDLS))
+def test_modules_import_only_the_public_api(key: str) -> None:
+    import ast
+
+    import superoffice_soap
+    import superoffice_soap.types
+
+    public = {
+        "superoffice_soap": set(superoffice_soap.__all__),
+        "superoffice_soap.types": set(superoffice_soap.types.__all__),
+    }
+    tree = ast.parse(source(key))
+    seen = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                assert alias.name in ALLOWED_IMPORTS, alias.name
+                assert ALLOWED_IMPORTS[alias.name] is None, alias.name
+                seen.add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.module is not None
+            names = {alias.name for alias in node.names}
+            allowed = public.get(node.module, ALLOWED_IMPORTS.get(node.module))
+            assert allowed is not None, node.module
+            assert names <= allowed, (node.module, names - allowed)
+            seen.add(node.module)
+    assert {"superoffice_soap", "superoffice_soap.types", "attrs"} <= seen
+
+
+@pytest.mark.parametrize("key", sorted(WSDLS))
+def test_models_are_frozen_keyword_only_attrs_classes_named_as_the_type(key: str) -> None:
+    generated = module(key)
+    structs = [getattr(generated, n) for n in generated.__all__]
+    structs = [s for s in structs if isinstance(s, Struct)]
+    assert structs
+    for struct in structs:
+        model = struct.model
+        assert attrs.has(model), struct.name
+        assert model.__name__.rstrip("_") in (struct.name, struct.name + "Answer")
+        assert getattr(generated, model.__name__) is model
+        fields = attrs.fields(model)
+        assert [a.name for a in fields] == [f.attr for f in struct.fields]
+        assert all(a.kw_only and a.default is None for a in fields), struct.name
+        value = model()
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            setattr(value, fields[0].name, None)
+        if fields:
+            with pytest.raises(TypeError):
+                model(None)
+    enumerations = [getattr(generated, n) for n in generated.__all__]
+    for declaration in enumerations:
+        if isinstance(declaration, Enumeration):
+            assert getattr(generated, declaration.enum.__name__) is declaration.enum
+            assert all(isinstance(m.value, str) for m in declaration.enum)
+            assert all(m.name.isupper() or m.name.lstrip("_").isdigit() for m in declaration.enum)
