@@ -515,9 +515,9 @@ def _operation_block(builder: _Builder, op: OperationDecl, constant: str, option
         result_python = result.python
         if child.name != "Response":
             extra.append(f"result_element={_str(child.name)}")
-        # A struct (or a nillable string) may be nil, "not found"; a value type never is.
-        reference = result.kind in ("struct", "dict") or result.python in ("str", "bytes")
-        if reference and child.nillable:
+        # What the WSDL lets be nil may be nil: a struct or a string ("not found"), and a .NET
+        # Nullable value (int?, an enum?); an array reads an empty list instead.
+        if child.nillable and result.kind != "array":
             result_python = f"Optional[{result_python}]"
             extra.append("result_nillable=True")
     elif children:

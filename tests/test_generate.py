@@ -998,3 +998,68 @@ def test_models_are_frozen_keyword_only_attrs_classes_named_as_the_type(key: str
             assert getattr(generated, declaration.enum.__name__) is declaration.enum
             assert all(isinstance(m.value, str) for m in declaration.enum)
             assert all(m.name.isupper() or m.name.lstrip("_").isdigit() for m in declaration.enum)
+
+
+# ------------------------------------------------------------------------------------------------
+# Answers the WSDL lets be nil
+
+NULLABLE_OPERATIONS = {
+    "GetCount": ("", '<xs:element minOccurs="0" name="Response" nillable="true" type="xs:int"/>'),
+    "GetKind": ("", '<xs:element minOccurs="0" name="Response" nillable="true" type="tns:Kind"/>'),
+    "GetPlainCount": ("", '<xs:element minOccurs="0" name="Response" type="xs:int"/>'),
+    "GetIds": (
+        "",
+        '<xs:element minOccurs="0" name="Response" nillable="true" type="tns:ArrayOfint"/>',
+    ),
+}
+NULLABLE_SCHEMA = THING[THING.index('<xs:simpleType name="Kind">') :] + (
+    '<xs:complexType name="ArrayOfint"><xs:sequence>'
+    '<xs:element minOccurs="0" maxOccurs="unbounded" name="int" type="xs:int"/>'
+    "</xs:sequence></xs:complexType>"
+)
+
+
+def _answer(operation: str, response: str) -> bytes:
+    return (
+        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:i="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<s:Body><{operation}Response xmlns="{NS}">{response}</{operation}Response>'
+        "</s:Body></s:Envelope>"
+    ).encode()
+
+
+def test_a_nillable_value_answer_is_optional(tmp_path: Path) -> None:
+    """A .NET Nullable answer (nillable xs:int, a nillable enumeration) reads None when nil or
+    absent, and its type says so; a value the WSDL does not let be nil is an error when
+    missing; an array reads an empty list."""
+    from superoffice_soap import ResponseParseError, parse_response
+
+    assert "Kind" in NULLABLE_SCHEMA
+    path = write_tiny_wsdl(tmp_path, NULLABLE_SCHEMA, NULLABLE_OPERATIONS)
+    text = generate(path)
+    (tmp_path / "nullable.py").write_text(text, encoding="utf-8")
+    nullable = load(text, f"generated_nullable_{tmp_path.name}")
+    xml = {"Content-Type": "text/xml; charset=utf-8"}
+    count, kind = nullable.GET_COUNT, nullable.GET_KIND
+    assert (count.result_nillable, kind.result_nillable) == (True, True)
+    assert _optional(typing.get_type_hints(count.signature)["return"]) is int
+    assert _optional(typing.get_type_hints(kind.signature)["return"]) is nullable.Kind
+    for operation, value, expected in (
+        (count, "<Response>7</Response>", 7),
+        (count, '<Response i:nil="true"/>', None),
+        (count, "", None),
+        (kind, "<Response>URLBased</Response>", nullable.Kind.URL_BASED),
+        (kind, '<Response i:nil="true"/>', None),
+    ):
+        assert parse_response(operation, 200, xml, _answer(operation.name, value)) == expected
+    plain = nullable.GET_PLAIN_COUNT
+    assert plain.result_nillable is False
+    assert typing.get_type_hints(plain.signature)["return"] is int
+    assert parse_response(plain, 200, xml, _answer("GetPlainCount", "<Response>3</Response>")) == 3
+    with pytest.raises(ResponseParseError, match="holds no Response"):
+        parse_response(plain, 200, xml, _answer("GetPlainCount", ""))
+    ids = nullable.GET_IDS
+    assert typing.get_type_hints(ids.signature)["return"] == list[int]
+    assert parse_response(ids, 200, xml, _answer("GetIds", '<Response i:nil="true"/>')) == []
+    checked = _mypy("nullable.py", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
