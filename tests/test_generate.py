@@ -469,7 +469,8 @@ def test_reference_secrets_are_masked() -> None:
         for p in op.params
         if p.type is SECRET_STRING
     }
-    assert {element for _, element in secret_params} >= {"Password", "OldPassword", "NewPassword"}
+    assert {element for _, element in secret_params} == {"Password", "OldPassword", "NewPassword"}
+    assert ("SetPassword", "Password") in secret_params
     principal = module("soprincipal")
     assert principal.AUTHENTICATE_WITH_ACCESS_TOKEN.params[0].type is SECRET_STRING
     carrier = principal.SoCredentials(ticket="7T:secret")
