@@ -15,7 +15,10 @@ What is measured, side by side:
 7. how answers are read, a table of its own: the library's table walk (``parse_response``) vs an
    XPath-driven reader of the same strict rules (``benchmarks/xpath_reader.py``) vs
    ``etree.fromstring`` alone vs ``etree.fromstring`` plus a bare walk reading every element's
-   tag and text, on the same answers of 1 and 10,000 items.
+   tag and text, on the same answers of 1 and 10,000 items;
+8. the generator, a table of its own: generating every operation of the List service (260, from
+   its 937 KB WSDL) and of all 13 reference WSDLs, and what importing a generated module of 10
+   operations adds after the agents, in a fresh interpreter.
 
 zeep is a development dependency and loads the reference WSDL kept with the tests
 (``tests/reference/user-credentials.wsdl``); without either, the zeep columns read "n/a" and
@@ -25,7 +28,8 @@ machine slows them alike. The exit code is 0 even when a target is missed: this 
 measurement, not a test.
 
 Options: ``--quick`` (tiny sizes, few repetitions), ``--json PATH`` (the raw numbers),
-``--markdown`` (the tables as Markdown), ``--reading`` (the reading table alone).
+``--markdown`` (the tables as Markdown), ``--reading`` (the reading table alone),
+``--generate`` (the generator's table alone).
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ from superoffice_soap import (
     build_request,
     parse_response,
 )
+from superoffice_soap.generate import generate
 from superoffice_soap.testing import (
     DEMO_ASSOCIATE_ID,
     DEMO_TICKET,
@@ -1093,6 +1098,189 @@ def _reading_json(readings: Sequence[Reading]) -> dict[str, object]:
     }
 
 
+# ============================================================================ 8. the generator
+
+REFERENCE_WSDLS = REPO / "tests" / "reference" / "wsdl"
+LIST_WSDL = REFERENCE_WSDLS / "Services86" / "List.wsdl"
+#: The module whose import is measured: the first ten operations of the Person service (its
+#: entity, its lists and their types).
+IMPORTED_WSDL = REFERENCE_WSDLS / "Services86" / "Person.wsdl"
+IMPORTED_OPERATIONS = 10
+GENERATED_MODULE = "person_operations"
+#: Targets of the generator's table: generating List, importing a module of 10 operations.
+GENERATE_TARGET_S = 10.0
+IMPORT_TARGET_MS = 10.0
+
+# The agents first, then the generated module, in one interpreter: what the module adds.
+_GENERATED_PROBE = (
+    "import sys, time\n"
+    "sys.path.insert(0, {directory!r})\n"
+    "from superoffice_soap import UserAgent, AsyncUserAgent\n"
+    "start = time.perf_counter()\n"
+    "import {module}\n"
+    "assert len({module}.OPERATIONS) == {operations}\n"
+    "print(time.perf_counter() - start)\n"
+)
+
+
+@dataclass
+class GeneratorFigures:
+    """The generator's table: seconds per generation, milliseconds per import."""
+
+    list_operations: int
+    list_samples_s: list[float]
+    all_operations: int
+    all_samples_s: list[float]
+    module_bytes: int
+    models: int  # the attrs classes of the imported module
+    import_samples_ms: list[float]  # what the generated module adds after the agents
+    agents_samples_ms: list[float]  # the agents alone, for scale
+
+    @property
+    def list_s(self) -> float:
+        return statistics.median(self.list_samples_s)
+
+    @property
+    def all_s(self) -> float:
+        return statistics.median(self.all_samples_s)
+
+    @property
+    def import_ms(self) -> float:
+        return statistics.median(self.import_samples_ms)
+
+    @property
+    def agents_ms(self) -> float:
+        return statistics.median(self.agents_samples_ms)
+
+
+def _generated_operations(text: str) -> int:
+    return text.count(" = Operation(")
+
+
+def measure_generator(settings: Settings) -> GeneratorFigures:
+    _progress("generating every operation of the List service and of all reference WSDLs")
+    wsdls = sorted(REFERENCE_WSDLS.glob("Services*/*.wsdl"))
+    list_operations = _generated_operations(generate(LIST_WSDL))  # warm-up
+    all_operations = 0
+    list_samples: list[float] = []
+    all_samples: list[float] = []
+    for _ in range(settings.repeat):
+        start = time.perf_counter()
+        generate(LIST_WSDL)
+        list_samples.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        all_operations = sum(_generated_operations(generate(path)) for path in wsdls)
+        all_samples.append(time.perf_counter() - start)
+    _progress("importing a generated module of 10 operations in fresh interpreters")
+    names = _first_operations(IMPORTED_WSDL, IMPORTED_OPERATIONS)
+    text = generate(IMPORTED_WSDL, names)
+    import_samples: list[float] = []
+    agents_samples: list[float] = []
+    with TemporaryDirectory() as directory:
+        (Path(directory) / f"{GENERATED_MODULE}.py").write_text(text, encoding="utf-8")
+        probe = _GENERATED_PROBE.format(
+            directory=directory, module=GENERATED_MODULE, operations=IMPORTED_OPERATIONS
+        )
+        _import_seconds("", probe)  # warm-up: writes the bytecode caches
+        _import_seconds("superoffice_soap.client")
+        for _ in range(settings.import_repeat):
+            import_samples.append(_import_seconds("", probe) * 1e3)
+            agents_samples.append(_import_seconds("superoffice_soap.client") * 1e3)
+    return GeneratorFigures(
+        list_operations,
+        list_samples,
+        all_operations,
+        all_samples,
+        len(text.encode()),
+        text.count("@attrs.frozen"),
+        import_samples,
+        agents_samples,
+    )
+
+
+def _first_operations(path: Path, count: int) -> list[str]:
+    from superoffice_soap.generate import load_wsdl
+
+    return list(load_wsdl(path).operations)[:count]
+
+
+#: The generator's table, its rows' keys (in the JSON report) and labels.
+GENERATOR_ROWS: tuple[tuple[str, str], ...] = (
+    ("list", "generate the List service (every operation)"),
+    ("all", "generate all 13 reference WSDLs (info)"),
+    ("import", "import a generated module of 10 operations"),
+)
+
+
+def _generator_cells(figures: GeneratorFigures) -> list[list[str]]:
+    list_met = figures.list_s <= GENERATE_TARGET_S
+    import_met = figures.import_ms <= IMPORT_TARGET_MS
+    return [
+        [
+            f"{GENERATOR_ROWS[0][1]}: {figures.list_operations} operations",
+            "s",
+            _number(figures.list_s),
+            f"{'ok' if list_met else 'MISS'} <= {GENERATE_TARGET_S:.0f} s",
+        ],
+        [
+            f"{GENERATOR_ROWS[1][1]}: {figures.all_operations} operations",
+            "s",
+            _number(figures.all_s),
+            "-",
+        ],
+        [
+            f"{GENERATOR_ROWS[2][1]} ({figures.models} models, {figures.module_bytes:,} bytes), "
+            f"after the agents ({_number(figures.agents_ms)} ms alone)",
+            "ms",
+            f"+{figures.import_ms:.1f}",
+            f"{'ok' if import_met else 'MISS'} <= +{IMPORT_TARGET_MS:.0f} ms",
+        ],
+    ]
+
+
+def render_generator(figures: GeneratorFigures, markdown: bool) -> str:
+    columns = ["generator", "unit", "median", "target"]
+    rows = [columns, *_generator_cells(figures)]
+    if markdown:
+        lines = ["| " + " | ".join(cells) + " |" for cells in rows]
+        lines.insert(1, "| " + " | ".join("---" for _ in columns) + " |")
+        return "\n".join(lines)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _generator_json(figures: GeneratorFigures) -> dict[str, object]:
+    return {
+        "list": {
+            "operations": figures.list_operations,
+            "median_s": figures.list_s,
+            "samples_s": figures.list_samples_s,
+            "target_s": GENERATE_TARGET_S,
+            "met": figures.list_s <= GENERATE_TARGET_S,
+        },
+        "all": {
+            "operations": figures.all_operations,
+            "median_s": figures.all_s,
+            "samples_s": figures.all_samples_s,
+        },
+        "import": {
+            "operations": IMPORTED_OPERATIONS,
+            "module_bytes": figures.module_bytes,
+            "models": figures.models,
+            "median_ms": figures.import_ms,
+            "samples_ms": figures.import_samples_ms,
+            "agents_median_ms": figures.agents_ms,
+            "agents_samples_ms": figures.agents_samples_ms,
+            "target_ms": IMPORT_TARGET_MS,
+            "met": figures.import_ms <= IMPORT_TARGET_MS,
+        },
+    }
+
+
 # ============================================================================ the table
 
 
@@ -1233,6 +1421,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument(
         "--reading", action="store_true", help="only the reading table (table walk vs XPath)"
     )
+    parser.add_argument(
+        "--generate", action="store_true", help="only the generator's table (generate, import)"
+    )
     parser.add_argument("--memory-child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -1245,9 +1436,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     measures: list[Measure] = []
     zeep_absent = ""
     zeep: Optional[Zeep] = None
-    if not args.reading:
+    only = args.reading or args.generate
+    if not only:
         measures, zeep_absent, zeep = run(settings)
-    readings = measure_reading(settings)
+    readings = [] if args.generate else measure_reading(settings)
+    generator = None if args.reading else measure_generator(settings)
     elapsed = time.perf_counter() - started
     met, measured, unmeasured = _targets(measures)
 
@@ -1256,9 +1449,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         f"superoffice-soap benchmarks{' (quick)' if settings.quick else ''}: "
         f"Python {machine['python']} on {machine['platform']}, {machine['cpus']} CPUs"
         + (f", load average {load[0]} at start" if isinstance(load, list) else "")
-        + ("" if args.reading else f", zeep {zeep.version}" if zeep else f", zeep {zeep_absent}")
+        + ("" if only else f", zeep {zeep.version}" if zeep else f", zeep {zeep_absent}")
     )
-    if not args.reading:
+    if not only:
         print(
             "Medians; times per call unless noted. Loopback numbers include the stand-in's own "
             "server time (it runs in a process of its own)."
@@ -1280,13 +1473,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if unmeasured:
             summary += f" ({len(unmeasured)} not measured: {'; '.join(unmeasured)})"
         print(summary)
-    print()
-    print(
-        "How answers are read (GetUntrustedCredentialsForAssociate answers; median per answer, "
-        "in parentheses times etree.fromstring alone):"
-    )
-    print()
-    print(render_reading(readings, args.markdown))
+    if readings:
+        print()
+        print(
+            "How answers are read (GetUntrustedCredentialsForAssociate answers; median per "
+            "answer, in parentheses times etree.fromstring alone):"
+        )
+        print()
+        print(render_reading(readings, args.markdown))
+    if generator is not None:
+        print()
+        print(
+            "The generator (superoffice_soap.generate, in this process; the import in fresh "
+            "interpreters with bytecode caches):"
+        )
+        print()
+        print(render_generator(generator, args.markdown))
     print(f"run took {elapsed:.0f} s")
 
     if args.json:
@@ -1299,6 +1501,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "measures": {measure.key: _jsonable(measure) for measure in measures},
             "targets": {"met": met, "measured": measured, "not_measured": unmeasured},
             "reading": _reading_json(readings),
+            "generate": None if generator is None else _generator_json(generator),
         }
         Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
     return 0

@@ -103,10 +103,10 @@ def _operation_block(builder: Builder, op: OperationDecl, constant: str, options
         result_python = result.python
         if child.name != "Response":
             extra.append(f"result_element={py_str(child.name)}")
-        # A struct (or a nillable string) may be nil, "not found"; a value type never is.
-        reference = result.kind in ("struct", "dict") or result.python in ("str", "bytes")
+        # What the WSDL lets be nil may be nil: a struct or a string ("not found"), and a .NET
+        # Nullable value (int?, an enum?); an array reads an empty list instead.
         required = op.name in builder.choices.required_results
-        if reference and child.nillable and not required:
+        if child.nillable and result.kind != "array" and not required:
             result_python = f"Optional[{result_python}]"
             extra.append("result_nillable=True")
     elif children:
@@ -191,7 +191,8 @@ def _module_text(
             lines.append(line)  # the command, as it is
         else:
             lines += textwrap.wrap(line, 96, break_long_words=False, break_on_hyphens=False) or [""]
-    head = '"""' + "\n".join(lines) + '\n"""'
+    body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    head = '"""' + body + '\n"""'  # a Windows path's backslashes, the WSDL's own quotes
 
     choices = builder.choices
     imports = ["from __future__ import annotations", ""]

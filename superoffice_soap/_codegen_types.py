@@ -219,6 +219,15 @@ _RESERVED = frozenset(
 )
 
 
+#: Constants the module defines or imports, which a type's constant must not take (a type named
+#: ``Service`` gets ``SERVICE_TYPE``).
+_MODULE_CONSTANTS = frozenset(
+    {"ARRAYS", "OPERATIONS", "RAW", "SECRET_STRING", "SERVICE", *(e for e, _ in _SCALARS.values())}
+)
+#: Names a model's attribute must not take: its class body would shadow a type its annotations use.
+_SHADOWING = _RESERVED | frozenset({"bool", "bytes", "dict", "float", "int", "list", "str"})
+
+
 @attrs.define
 class TypeInfo:
     """A type of the module: its declaration expression, its Python annotation, what it is."""
@@ -255,7 +264,7 @@ class Builder:
         self.uses_enum = False
         self.uses_secret = False
         self.uses_mapping = False
-        self.constants: set[str] = set()
+        self.constants: set[str] = set(_MODULE_CONSTANTS)
         self.exports: list[str] = []
         self.operation: str = ""
         #: Operation constants, which type constants must not take.
@@ -545,7 +554,7 @@ class Builder:
         trailing: list[str] = []  # the read-only base's attributes, after the type's own
         for element, field_type in model.fields:
             attr = self.python_name(name, element.name)
-            while attr in used:
+            while attr in used or attr in _SHADOWING:
                 attr += "_"
             used.add(attr)
             attributes.append(attr)

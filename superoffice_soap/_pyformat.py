@@ -102,8 +102,8 @@ def docstring(text: Optional[str], indent: str) -> list[str]:
     if not text:
         return []
     clean = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if clean.endswith('"'):
-        clean += " "
+    if clean.endswith('"'):  # a quote next to the closing quotes would end the string early
+        clean = clean[:-1] + '\\"'
     width = LINE - len(indent) - 6
     paragraphs = clean.split("\n\n")
     wrapped: list[str] = []

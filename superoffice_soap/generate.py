@@ -63,13 +63,19 @@ def generate(
     An operation whose name does not say it only reads (``Get…``, ``Find…``, ``Is…``, …; see
     ``READ_ONLY_PREFIXES``) is never resent after its request may have arrived: name it in
     ``safe`` to allow that, or name a read in ``unsafe`` to forbid it. The same arguments give
-    the same text, byte for byte.
+    the same text, byte for byte, in whatever order the names are given (the module follows
+    the WSDL's order).
     """
-    names = _names("operations", operations)
+    given = (_names("operations", operations), _names("safe", safe), _names("unsafe", unsafe))
     wsdl = load_wsdl(source, timeout=timeout, transport=transport)
+    # The WSDL's order, whatever the order asked in: the same set of names, the same module.
+    order = {name: position for position, name in enumerate(wsdl.operations)}
+    names, safe_names, unsafe_names = (
+        tuple(sorted(dict.fromkeys(found), key=lambda name: order.get(name, len(order))))
+        for found in given
+    )
     command = ["superoffice-soap", "generate", _shown(source)]
     command += [f"--operation {name}" for name in names]
-    safe_names, unsafe_names = _names("safe", safe), _names("unsafe", unsafe)
     command += [f"--safe {name}" for name in safe_names]
     command += [f"--unsafe {name}" for name in unsafe_names]
     options = Options(

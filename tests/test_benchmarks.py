@@ -228,3 +228,65 @@ def test_markdown_table() -> None:
         lines[2]
         == "| import | ms | 20.0 | 200 | 10.0 (its deps) | 10.0x faster | +10.0 ms [ok <= +15 ms] |"
     )
+
+
+#: The generator's rows: JSON key → the start of the printed label.
+GENERATOR = {
+    "list": "generate the List service (every operation): 260 operations",
+    "all": "generate all 13 reference WSDLs (info): 790 operations",
+    "import": "import a generated module of 10 operations",
+}
+
+
+def _check_generator(report: Report, stdout: str) -> None:
+    """The generator's table: each median from its samples, each ok/MISS from its figure and
+    target, and the printed rows showing them."""
+    figures = report["generate"]
+    assert set(figures) == set(GENERATOR)
+    lines = stdout.splitlines()
+    rows = {
+        key: next(line for line in lines if line.startswith(label))
+        for key, label in GENERATOR.items()
+    }
+    for key in ("list", "all"):
+        assert figures[key]["median_s"] == _median(figures[key]["samples_s"]), key
+        assert all(sample > 0 for sample in figures[key]["samples_s"]), key
+    assert (figures["list"]["operations"], figures["all"]["operations"]) == (260, 790)
+    listed = figures["list"]
+    assert listed["target_s"] == 10.0
+    assert listed["met"] is (listed["median_s"] <= 10.0)
+    assert f"{'ok' if listed['met'] else 'MISS'} <= 10 s" in rows["list"]
+    assert rows["all"].rstrip().endswith("-")
+    imported = figures["import"]
+    assert imported["median_ms"] == _median(imported["samples_ms"])
+    assert imported["agents_median_ms"] == _median(imported["agents_samples_ms"])
+    assert imported["operations"] == 10
+    assert imported["models"] > 0
+    assert imported["target_ms"] == 10.0
+    assert imported["met"] is (imported["median_ms"] <= 10.0)
+    assert f"+{imported['median_ms']:.1f}" in rows["import"]
+    assert f"{'ok' if imported['met'] else 'MISS'} <= +10 ms" in rows["import"]
+    assert f"{imported['models']} models, {imported['module_bytes']:,} bytes" in rows["import"]
+
+
+def test_quick_run_generator_table(quick_run: tuple[Report, str]) -> None:
+    _check_generator(*quick_run)
+
+
+def test_generate_flag_runs_the_generator_table_alone(tmp_path: Path) -> None:
+    report_path = tmp_path / "bench.json"
+    finished = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--generate", "--json", str(report_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    report: Report = json.loads(report_path.read_text())
+    assert report["measures"] == {}
+    assert report["reading"] == {}
+    _check_generator(report, finished.stdout)
+    assert "How answers are read" not in finished.stdout
+    assert "targets met" not in finished.stdout
