@@ -1076,6 +1076,26 @@ def _parser() -> argparse.ArgumentParser:
 
     _job_commands(command)
 
+    from ._cli_codegen import Shell, add_commands  # generate, describe and call
+
+    add_commands(
+        commands,
+        Shell(
+            epilog=_EPILOG_CODES,
+            say=_say,
+            exit_code=lambda exc: next(code for cls, code in EXIT_CODES if isinstance(exc, cls)),
+            seconds=_seconds,
+            connection_options=_connection_options,
+            output_options=_output_options,
+            user_agent=_user_agent,
+            flatten=_flatten,
+            table=_table,
+            key_values=_key_values,
+            write_json=_write_json,
+            write_csv=_write_csv,
+        ),
+    )
+
     fake = commands.add_parser(
         "fake-server",
         help="run the built-in NetServer stand-in (demo data) on loopback",
