@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["Shell", "add_commands"]
 
 PROG = "superoffice-soap"
+_PARAMETERS_WIDTH = 60  # describe's list: the rest of an operation's parameters on its own page
 _MODULE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
 
 
@@ -271,7 +272,7 @@ def _describe(
             rows = [
                 {
                     "operation": s.name,
-                    "parameters": ", ".join(f"{name}: {kind}" for name, kind in s.parameters),
+                    "parameters": _parameters(s.parameters),
                     "answer": s.answer,
                     "retry_safe": s.retry_safe,
                 }
@@ -313,6 +314,22 @@ def _describe(
     doc = found.doc or "The WSDL does not document it."
     out.write("\n" + "\n".join(textwrap.wrap(" ".join(doc.split()), 79)) + "\n")
     return 0
+
+
+def _parameters(parameters: Sequence[tuple[str, str]], width: int = _PARAMETERS_WIDTH) -> str:
+    """``Name: type, …`` cut to ``width`` at a parameter, saying how many more there are."""
+    shown: list[str] = []
+    for index, (name, kind) in enumerate(parameters):
+        item = f"{name}: {kind}"
+        rest = len(parameters) - index
+        if (
+            shown
+            and len(", ".join([*shown, item])) + (len(f", … {rest} more") if rest > 1 else 0)
+            > width
+        ):
+            return ", ".join(shown) + f", … {rest} more"
+        shown.append(item)
+    return ", ".join(shown)
 
 
 def _keyword(name: str) -> str:
@@ -531,7 +548,7 @@ def _print_answer(
         shell.write_json(data, out)
         return
     item = resolve(declaration.type) if isinstance(declaration, ArrayOf) else declaration
-    names = columns(item)
+    names = columns(item, of_models=args.csv)  # a table leaves lists of models to --json
     if isinstance(declaration, ArrayOf):
         rows = [cells(row, names) if isinstance(item, Struct) else {"value": row} for row in data]
     elif isinstance(declaration, DictionaryOf):

@@ -378,9 +378,12 @@ def _undeclared(value: Any, show_secrets: bool) -> Any:
     return str(value)
 
 
-def columns(declaration: ValueType, prefix: str = "", depth: int = 1) -> list[str]:
+def columns(
+    declaration: ValueType, prefix: str = "", depth: int = 1, *, of_models: bool = True
+) -> list[str]:
     """The columns of a table of ``declaration`` values: its simple fields first, in order; then
-    a nested model's fields as dotted columns (one level deep); then lists and dictionaries."""
+    a nested model's fields as dotted columns (one level deep); then lists and dictionaries
+    (without those of models unless ``of_models``: a table cell cannot show them)."""
     if not isinstance(declaration, Struct):
         return ["value"]
     simple: list[str] = []
@@ -393,10 +396,18 @@ def columns(declaration: ValueType, prefix: str = "", depth: int = 1) -> list[st
         if isinstance(kind, (Scalar, Enumeration, Flags)):
             simple.append(name)
         elif isinstance(kind, Struct) and depth > 0:
-            nested.extend(columns(kind, name + ".", depth - 1))
-        else:
+            nested.extend(columns(kind, name + ".", depth - 1, of_models=of_models))
+        elif of_models or not _holds_models(kind):
             nested.append(name)
     return simple + nested
+
+
+def _holds_models(kind: ValueType) -> bool:
+    if isinstance(kind, ArrayOf):
+        return not isinstance(resolve(kind.type), (Scalar, Enumeration, Flags))
+    if isinstance(kind, DictionaryOf):
+        return not isinstance(resolve(kind.value), (Scalar, Enumeration, Flags))
+    return isinstance(kind, (Struct, Raw))
 
 
 def cells(data: Any, names: Sequence[str]) -> dict[str, Any]:

@@ -356,6 +356,7 @@ def test_call_prints_a_table_with_secrets_masked(running: RunningServer, user_op
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["VALID", "FROM", "VALID", "TO"]
     assert "TABLE RIGHT.MASK" in lines[0]  # a nested model as dotted columns
+    assert "FIELD PROPERTIES" not in lines[0]  # a dictionary of models: --json and --csv only
     assert len(lines) == 3
     assert "jane.doe@example.com" in lines[1]
     assert "********" in lines[1]

@@ -266,3 +266,4 @@ def test_table_columns_put_simple_fields_first_and_nested_models_dotted() -> Non
     assert cells(data, names)["inner.amount"] == "2"
     assert cells({"inner": None}, ["inner.mask"]) == {"inner.mask": None}
     assert columns(INT) == ["value"]
+    assert columns(OUTER, of_models=False) == [*names[:-1]]  # no dictionary of models
