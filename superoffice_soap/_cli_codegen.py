@@ -84,7 +84,7 @@ def add_commands(commands: Any, shell: Shell) -> None:
         sub: argparse.ArgumentParser = commands.add_parser(
             name,
             help=summary,
-            description=summary + ".",
+            description=textwrap.fill(summary + ".", 79),
             epilog=f"example:\n  {example}\n\n{shell.epilog}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )

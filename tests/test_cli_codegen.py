@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -189,7 +190,7 @@ def test_safe_and_unsafe_mark_what_may_be_repeated() -> None:
     ],
 )
 def test_a_source_that_is_not_a_wsdl_is_one_line(
-    tmp_path: Path, content: str | None, named: str
+    tmp_path: Path, content: Optional[str], named: str
 ) -> None:
     source = tmp_path / "service.wsdl"
     if content is not None:
@@ -561,6 +562,34 @@ def test_a_secret_is_never_taken_from_the_command_line(
         "--arguments-json",
     )
     assert "hunter2-secret" not in line
+
+
+def test_trace_masks_the_secrets_of_a_generated_operation(
+    fake: FakeNetServer, running: RunningServer, user_ops: Path
+) -> None:
+    arguments = {
+        "AssociateId": 5,
+        "Type": "imap",
+        "Credentials": {"public_value": "eve@example.com", "secret_value": "eves-secret"},
+    }
+    code, out, err = run(
+        [
+            "call",
+            str(user_ops),
+            "SaveUntrustedCredentialsForAssociate",
+            *connection(running),
+            "--arguments-json",
+            "-",
+            "--trace",
+        ],
+        stdin=json.dumps(arguments),
+    )
+    assert code == 0, err
+    assert "<SecretValue>***</SecretValue>" in err.replace("User:", "")  # the request, traced
+    assert "eves-secret" not in out + err
+    assert DEMO_TICKET not in out + err
+    eve = [c for c in fake.stored_credentials(5, "imap") if c.public_value == "eve@example.com"]
+    assert [c.secret_value for c in eve] == ["eves-secret"]
 
 
 def test_a_module_that_cannot_be_used_is_one_line(
