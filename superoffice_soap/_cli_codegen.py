@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["Shell", "add_commands"]
 
 PROG = "superoffice-soap"
-_PARAMETERS_WIDTH = 60  # describe's list: the rest of an operation's parameters on its own page
+_PARAMETERS_WIDTH = 60  # describe's list cuts parameters here; describe SOURCE OPERATION shows all
 _MODULE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
 
 
@@ -73,14 +73,19 @@ class Shell:
     write_csv: Callable[[Sequence[Mapping[str, Any]], Sequence[str], TextIO], None]
 
 
+_Handler = Callable[["Shell", argparse.ArgumentParser, argparse.Namespace, TextIO], int]
+
+
 class _UnusableFile(SuperOfficeSoapError):
     """A file or module that cannot be used (exit code 1)."""
 
 
-def add_commands(commands: Any, shell: Shell) -> None:
+def add_commands(commands: argparse._SubParsersAction[Any], shell: Shell) -> None:
     """Add ``generate``, ``describe`` and ``call`` to the command line's subparsers."""
 
-    def command(name: str, handler: Any, summary: str, example: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: _Handler, summary: str, example: str
+    ) -> argparse.ArgumentParser:
         sub: argparse.ArgumentParser = commands.add_parser(
             name,
             help=summary,
@@ -102,10 +107,9 @@ def add_commands(commands: Any, shell: Shell) -> None:
     generate.add_argument("source", metavar="SOURCE", help=source_help)
     for flag, what in (
         ("--operation", "an operation to generate (repeatable; default: all)"),
-        ("--safe", "an operation that may be repeated when in doubt though its name does not "
-         "say it only reads (repeatable)"),
-        ("--unsafe", "a read that must never be repeated after it may have arrived (repeatable)"),
-    ):  # fmt: skip
+        ("--safe", "an operation to repeat when in doubt though its name does not say it reads"),
+        ("--unsafe", "a read never to repeat once it may have arrived"),
+    ):
         generate.add_argument(flag, action="append", default=[], metavar="NAME", help=what)
     generate.add_argument(
         "--output", metavar="FILE", help="write the module to FILE (replaced whole); default stdout"
@@ -290,7 +294,7 @@ def _describe(
         shell.write_json({"service": service, **_json(found)}, out)
         return 0
     retry = (
-        "yes: it only reads, so it is repeated when a request may not have arrived"
+        "yes: it only reads, so it is repeated even when the request may have arrived"
         if found.retry_safe
         else "no: never resent once the request may have arrived (generate --safe changes that)"
     )
@@ -550,7 +554,9 @@ def _print_answer(
     item = resolve(declaration.type) if isinstance(declaration, ArrayOf) else declaration
     names = columns(item, of_models=args.csv)  # a table leaves lists of models to --json
     if isinstance(declaration, ArrayOf):
-        rows = [cells(row, names) if isinstance(item, Struct) else {"value": row} for row in data]
+        rows = [
+            cells(row, names) if isinstance(item, Struct) else {"value": row} for row in data or ()
+        ]
     elif isinstance(declaration, DictionaryOf):
         names = ["key", "value"]
         rows = [{"key": key, "value": value} for key, value in (data or {}).items()]
@@ -561,7 +567,7 @@ def _print_answer(
     if args.csv:
         shell.write_csv(rows, names, out)
     elif not rows:
-        empty = "nil" if data is None else "an empty list" if data == [] else "nothing"
+        empty = {"[]": "an empty list", "{}": "an empty dictionary"}.get(str(data), "nil")
         out.write(f"Nothing found: {operation.name} answered {empty}.\n")
     elif isinstance(declaration, (Struct, DictionaryOf)):
         out.write(shell.key_values(dict(shell.flatten(data))))

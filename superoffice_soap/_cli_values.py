@@ -218,10 +218,10 @@ def _scalar(kind: Scalar, text: str, where: str) -> object:
             return {"true": True, "1": True, "false": False, "0": False}[value.lower()]
         if name == "dateTime":
             return _datetime(value)
-        if name == "char":
-            if len(text) != 1:
-                raise ArgumentError(text)
-            return text
+        if name == "char":  # the character itself (the wire has its code point)
+            if len(text) == 1:
+                return text
+            raise ValueError(text)
         return kind.parse(value)
     except (KeyError, ValueError, ArithmeticError):
         shown = "" if kind.secret else f", got {text!r}"
