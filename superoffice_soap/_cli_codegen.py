@@ -22,7 +22,7 @@ import sys
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Optional, TextIO, Union
 
 import attrs
 
@@ -43,7 +43,7 @@ from .operations import DEFAULT_SERVICES, Operation, Param, secret_arguments
 from .types import ArrayOf, DictionaryOf, Struct, resolve
 
 if TYPE_CHECKING:
-    from .client import UserAgent
+    from .client import SoPrincipal, UserAgent
     from .generate import OperationSummary
 
 __all__ = ["Shell", "add_commands"]
@@ -57,7 +57,7 @@ _MODULE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
 class Shell:
     """What these commands share with the rest of the command line (``cli`` passes its own):
     the exit codes' epilog, how an error line is said and which code an error has, the option
-    types and groups, the agent built from the connection options, and the output writers."""
+    types and groups, the agents built from the connection options, and the output writers."""
 
     epilog: str
     say: Callable[[TextIO, str], None]
@@ -66,6 +66,7 @@ class Shell:
     connection_options: Callable[..., None]
     output_options: Callable[..., None]
     user_agent: Callable[[argparse.Namespace, Any], UserAgent]
+    principal: Callable[[argparse.Namespace], SoPrincipal]
     flatten: Callable[[Any], Iterator[tuple[str, Any]]]
     table: Callable[[Sequence[Mapping[str, Any]], Sequence[str]], str]
     key_values: Callable[[Mapping[str, Any]], str]
@@ -366,7 +367,12 @@ def _call(
     module = _load_module(args.module)
     operation = _operation(parser, module, args.module, args.operation)
     arguments = _arguments(parser, operation, args)
-    with shell.user_agent(args, (operation, arguments)) as agent:
+    agent: Union[UserAgent, SoPrincipal]
+    if operation.service.sends_ticket:
+        agent = shell.user_agent(args, (operation, arguments))
+    else:  # SoPrincipal's operations: no ticket, nor a login to get one
+        agent = shell.principal(args)
+    with agent:
         result = agent.call(operation, **arguments)
     _print_answer(shell, operation, result, args, out)
     return 0

@@ -1089,6 +1089,7 @@ def _parser() -> argparse.ArgumentParser:
             connection_options=_connection_options,
             output_options=_output_options,
             user_agent=_user_agent,
+            principal=_principal,
             flatten=_flatten,
             table=_table,
             key_values=_key_values,

@@ -617,6 +617,23 @@ def test_a_module_that_cannot_be_used_is_one_line(
     )
 
 
+def test_call_a_service_without_ticket(running: RunningServer, tmp_path: Path) -> None:
+    module = tmp_path / "principal_ops.py"
+    module.write_text(generate(str(reference_file("soprincipal.wsdl"))), encoding="utf-8")
+    url = ["--url", running.base_url]  # no ticket: SoPrincipal's requests carry none
+    code, out, err = run(["call", str(module), "GetSystemInfo", *url, "--json"])
+    assert (code, err) == (0, "")
+    assert json.loads(out)["license"]["company_name"] == "Example Company AS"
+    code, out, err = run(
+        ["call", str(module), "AuthenticateUsernamePassword", *url, "--arguments-json", "-"],
+        stdin=json.dumps({"UserName": "jane.doe", "Password": "demo-password"}),
+    )
+    assert (code, err) == (0, "")
+    assert "credentials.ticket                    ********\n" in out
+    assert "authentication_succeeded              yes\n" in out
+    assert "demo-password" not in out
+
+
 def test_server_errors_keep_their_exit_codes(running: RunningServer, user_ops: Path) -> None:
     code, out, err = run(
         [
