@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import stat
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -653,50 +652,3 @@ def test_server_errors_keep_their_exit_codes(running: RunningServer, user_ops: P
     )
     assert (code, out) == (4, "")  # the demo stand-in does not serve it: a SOAP fault
     one_line(err, "ActionNotSupported")
-
-
-# ------------------------------------------------------------------------------------------------
-# As real processes
-
-
-def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPEROFFICE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "superoffice_soap", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-
-
-def test_generate_then_call_as_processes(running: RunningServer, tmp_path: Path) -> None:
-    target = tmp_path / "creds.py"
-    done = cli("generate", CREDENTIALS_WSDL, "--output", str(target))
-    assert (done.returncode, done.stderr) == (0, "")
-    assert target.read_text(encoding="utf-8") == generate(CREDENTIALS_WSDL)
-    done = cli(
-        "call",
-        str(target),
-        "GetUntrustedCredentialsForAssociate",
-        *connection(running),
-        "--arg",
-        "AssociateId=5",
-        "--arg",
-        "Type=imap",
-        "--json",
-    )
-    assert (done.returncode, done.stderr) == (0, "")
-    assert len(json.loads(done.stdout)) == 2
-    assert not any(secret in done.stdout for secret in SECRETS)
-    broken = tmp_path / "broken.py"
-    broken.write_text("def (:\n", encoding="utf-8")
-    done = cli("call", str(broken), "X", *connection(running))
-    assert (done.returncode, done.stdout) == (1, "")
-    one_line(done.stderr, "cannot import", "SyntaxError")
-    done = cli("generate", CREDENTIALS_WSDL, "--operation", "Nope")
-    assert done.returncode == 2
-    assert len(done.stderr.splitlines()) == 2
-    assert "Traceback" not in done.stderr
