@@ -1,6 +1,7 @@
-"""``generate``, ``describe`` and ``call`` on the command line: in-process through ``cli.main``
-and as real processes, against the reference WSDLs and the stand-in over loopback. Each failure
-ends with its documented exit code and one line (plus the --help pointer for a usage error)."""
+"""``generate``, ``describe`` and ``call`` on the command line, in process through ``cli.main``
+(test_cli_codegen_process.py runs them as processes), against the reference WSDLs and the
+stand-in over loopback. Each failure ends with its documented exit code and one line (plus the
+--help pointer for a usage error)."""
 
 from __future__ import annotations
 
