@@ -681,8 +681,9 @@ def check(outcome: Outcome, servers: Servers, *, broken_stdout: bool = False) ->
         err = "".join(f"{line}\n" for line in lines)
         if summaries and code != 0:  # --fail-on findings (7), or every user failed: a report too
             assert out.strip(), where
-            if code == 7:
-                assert err == "", where
+            if code == 7:  # and one line saying what was found
+                assert len(lines) == 1, where
+                assert lines[0].startswith(f"{PREFIX}found "), where
                 return
             out = ""
     if code == 0:
