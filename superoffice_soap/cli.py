@@ -15,11 +15,11 @@ Each command calls one or two public methods of the agents. What a person meets 
 
 Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, or a port, file or module that
 cannot be used (a WSDL that cannot be read or generated, a module ``call`` cannot import); 2 usage
-or invalid argument (an unknown operation or parameter too); 3 NetServer error (a refused login too); 4 SOAP fault; 5 HTTP or
-transport error; 6 response parse error; 7 ``audit --fail-on`` found what it names
-(``EXIT_FINDINGS``); 8 ``rotate`` refused (the entry is absent or ambiguous) or the server did not
-store what was sent (``EXIT_ROTATION``); 130 interrupted (Ctrl-C). ``audit`` and ``rotate`` stopped
-by an error exit with that error's code.
+or invalid argument (an unknown operation or parameter too); 3 NetServer error (a refused login
+too); 4 SOAP fault; 5 HTTP or transport error; 6 response parse error; 7 ``audit --fail-on`` found
+what it names (``EXIT_FINDINGS``); 8 ``rotate`` refused (the entry is absent or ambiguous) or the
+server did not store what was sent (``EXIT_ROTATION``); 130 interrupted (Ctrl-C). ``audit`` and
+``rotate`` stopped by an error exit with that error's code.
 """
 
 from __future__ import annotations
