@@ -228,6 +228,16 @@ _MODULE_CONSTANTS = frozenset(
 _SHADOWING = _RESERVED | frozenset({"bool", "bytes", "dict", "float", "int", "list", "str"})
 
 
+def attribute_name(element: str) -> str:
+    """The Python name of an element, as a model attribute and as a keyword argument: its
+    ``snake_case``, with a trailing underscore more where it would hide a name the module's
+    annotations use (``Float`` → ``float_``, ``Str`` → ``str_``)."""
+    name = snake_case(element)
+    while name in _SHADOWING:
+        name += "_"
+    return name
+
+
 @attrs.define
 class TypeInfo:
     """A type of the module: its declaration expression, its Python annotation, what it is."""
@@ -534,7 +544,7 @@ class Builder:
         return constant
 
     def python_name(self, owner: str, element: str) -> str:
-        return self.choices.names.get((owner, element)) or snake_case(element)
+        return self.choices.names.get((owner, element)) or attribute_name(element)
 
     # -- blocks
 

@@ -13,12 +13,13 @@ Each command calls one or two public methods of the agents. What a person meets 
   unless ``--show-secrets``, which only the commands that can print one offer;
 * a closed stdout (``| head``) ends the command quietly; Ctrl-C ends it with exit code 130.
 
-Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, or a port or file that cannot be
-used; 2 usage or invalid argument; 3 NetServer error (a refused login too); 4 SOAP fault; 5 HTTP or
-transport error; 6 response parse error; 7 ``audit --fail-on`` found what it names
-(``EXIT_FINDINGS``); 8 ``rotate`` refused (the entry is absent or ambiguous) or the server did not
-store what was sent (``EXIT_ROTATION``); 130 interrupted (Ctrl-C). ``audit`` and ``rotate`` stopped
-by an error exit with that error's code.
+Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, or a port, file or module that
+cannot be used (a WSDL that cannot be read or generated, a module ``call`` cannot import); 2 usage
+or invalid argument (an unknown operation or parameter too); 3 NetServer error (a refused login
+too); 4 SOAP fault; 5 HTTP or transport error; 6 response parse error; 7 ``audit --fail-on`` found
+what it names (``EXIT_FINDINGS``); 8 ``rotate`` refused (the entry is absent or ambiguous) or the
+server did not store what was sent (``EXIT_ROTATION``); 130 interrupted (Ctrl-C). ``audit`` and
+``rotate`` stopped by an error exit with that error's code.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ResponseParseError, 6),
     (SuperOfficeSoapError, 1),
 )
-#: An unexpected error, or a port or file that cannot be used.
+#: An unexpected error, or a port, file or module that cannot be used.
 EXIT_OTHER = 1
 EXIT_USAGE = 2
 #: ``audit --fail-on``: at least one of the named findings.
@@ -1073,6 +1074,27 @@ def _parser() -> argparse.ArgumentParser:
     _output_options(info)
 
     _job_commands(command)
+
+    from ._cli_codegen import Shell, add_commands  # generate, describe and call
+
+    add_commands(
+        commands,
+        Shell(
+            epilog=_EPILOG_CODES,
+            say=_say,
+            exit_code=lambda exc: next(code for cls, code in EXIT_CODES if isinstance(exc, cls)),
+            seconds=_seconds,
+            connection_options=_connection_options,
+            output_options=_output_options,
+            user_agent=_user_agent,
+            principal=_principal,
+            flatten=_flatten,
+            table=_table,
+            key_values=_key_values,
+            write_json=_write_json,
+            write_csv=_write_csv,
+        ),
+    )
 
     fake = commands.add_parser(
         "fake-server",

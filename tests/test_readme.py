@@ -111,6 +111,8 @@ def test_shell_block_runs_as_written(line: int, text: str, tmp_path: Path) -> No
     script = script.replace(":8086/", f":{port}/").replace("--port 8086", f"--port {port}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUPEROFFICE_")}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    # The README runs from a clone's root: its commands name the reference WSDLs under tests/.
+    (tmp_path / "tests").symlink_to(ROOT / "tests", target_is_directory=True)
     path = tmp_path / "readme.sh"
     path.write_text(script, encoding="utf-8")
     result = subprocess.run(

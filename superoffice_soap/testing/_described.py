@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import decimal
 import enum
-import keyword
 import math
 import re
 import uuid
@@ -39,6 +38,7 @@ from typing import Callable, Optional
 import attrs
 from lxml import etree
 
+from .._codegen_types import attribute_name
 from .._namespaces import MS_SERIALIZATION, XSD, XSI_NIL
 from .._wsdl import QN, ComplexDecl, ElementDecl, SimpleDecl, Wsdl
 from ..xsd import (
@@ -108,14 +108,10 @@ _PARSERS: dict[QN, Callable[[str], object]] = {
 
 
 def python_name(element: str) -> str:
-    """The attribute a generated model has for ``element``: ``UserInfoId`` → ``user_info_id``,
-    ``EMail`` → ``e_mail``, ``URLAddress`` → ``url_address``, ``From`` → ``from_``."""
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", element)
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()
-    text = re.sub(r"[^0-9a-z_]", "_", text)
-    if not text or text[0].isdigit():
-        text = "_" + text
-    return text + "_" if keyword.iskeyword(text) or keyword.issoftkeyword(text) else text
+    """The attribute a generated model has for ``element`` (and the keyword of a parameter):
+    ``UserInfoId`` → ``user_info_id``, ``EMail`` → ``e_mail``, ``URLAddress`` → ``url_address``,
+    ``From`` → ``from_``, ``Float`` → ``float_``: the generator's own naming rule."""
+    return attribute_name(element)
 
 
 def python_names(elements: Sequence[ElementDecl]) -> list[str]:
