@@ -87,6 +87,8 @@ __all__ = [
 PROG = "superoffice-soap"
 MASKED = "********"
 _SECRET_FIELDS = frozenset({"secret_value", "ticket"})
+#: How an OAuth access token begins: such a value is refused from --ticket.
+_ACCESS_TOKEN_PREFIX = "8A:"
 #: Options whose value is a secret (as typed; -stdin and -env forms extend the last three).
 _SECRET_OPTIONS = ("--ticket", "--application-token", "--password", "--access-token", "--secret")
 _TRACE_EXCHANGES = 50
@@ -1117,8 +1119,9 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
         parser.add_argument(
             "--ticket",
             default=None,
-            help="ticket (7T:…) or access token (8A:…); default $SUPEROFFICE_TICKET, or log in "
-            "with $SUPEROFFICE_USERNAME and $SUPEROFFICE_PASSWORD",
+            help="ticket (7T:…); default $SUPEROFFICE_TICKET (which may also hold an access token, "
+            "8A:…, never read from a flag), or log in with $SUPEROFFICE_USERNAME and "
+            "$SUPEROFFICE_PASSWORD",
         )
     parser.add_argument(
         "--application-token",
@@ -1270,6 +1273,12 @@ def _user_agent(args: argparse.Namespace, call: Optional[_Call] = None) -> UserA
         "services": args.services,
         "history": _TRACE_EXCHANGES if args.trace else 0,
     }
+    if args.ticket and args.ticket.strip().upper().startswith(_ACCESS_TOKEN_PREFIX):
+        raise _UsageError(
+            "--ticket takes a ticket (7T:…), not an access token: access tokens are never read "
+            "from a flag, where the process list shows them; set SUPEROFFICE_TICKET to it, or "
+            f"get a ticket with '{PROG} login --access-token-stdin'"
+        )
     ticket = args.ticket or os.environ.get("SUPEROFFICE_TICKET")
     agent: UserAgent
     if ticket:

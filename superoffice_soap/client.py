@@ -39,6 +39,7 @@ elif TYPE_CHECKING:
     from typing_extensions import Unpack
 
 from ._body import ACCEPT_ENCODING, BodyReader
+from ._mask import mask_text, mask_url, url_password
 from .errors import (
     AgentClosedError,
     InvalidRequestError,
@@ -123,12 +124,19 @@ def _transport_error(exc: httpx.HTTPError, request: SoapRequest, now: float) -> 
         kind = "protocol"
     else:
         kind = "other"
-    detail = str(exc) or type(exc).__name__
-    return TransportError(
-        f"{request.operation}: {kind} error talking to {request.url}: {detail}",
-        kind=kind,
-        url=request.url,
+    shown = mask_url(request.url)
+    detail = mask_text(
+        (str(exc) or type(exc).__name__).replace(request.url, shown), _url_secret(request)
     )
+    return TransportError(
+        f"{request.operation}: {kind} error talking to {shown}: {detail}",
+        kind=kind,
+        url=shown,
+    )
+
+
+def _url_secret(request: SoapRequest) -> list[Optional[str]]:
+    return [url_password(request.url)]
 
 
 def _asyncio() -> Any:
@@ -140,9 +148,9 @@ def _asyncio() -> Any:
 
 def _deadline_error(request: SoapRequest) -> TransportError:
     return TransportError(
-        f"{request.operation}: the call's deadline passed talking to {request.url}",
+        f"{request.operation}: the call's deadline passed talking to {mask_url(request.url)}",
         kind="deadline",
-        url=request.url,
+        url=mask_url(request.url),
     )
 
 
@@ -253,7 +261,7 @@ class _Agent:
         version = self._session.soap_version or self._session.soap_version_setting
         closed = ", closed" if self._closed else ""
         return (
-            f"{type(self).__name__}(url={self.url!r}, services={self.services!r}, "
+            f"{type(self).__name__}(url={mask_url(self.url)!r}, services={self.services!r}, "
             f"soap_version={version!r}{closed})"
         )
 

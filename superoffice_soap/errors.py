@@ -14,8 +14,9 @@ The tree::
         └── ResponseTooLargeError         the body grew past max_response_bytes (after decompression)
 
 Messages never carry a ticket, an application token, a password or a SecretValue: text that the
-server sends back is scrubbed of the caller's own ticket and token before it is stored here, and
-the parser never quotes the content of a secret field.
+server sends back is masked by structure before it is stored here (``_mask``: secret elements
+whole, values equal to a secret, long secrets where they stand as whole tokens; the server's own
+words are never garbled), and the parser never quotes the content of a secret field.
 """
 
 from __future__ import annotations

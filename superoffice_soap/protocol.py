@@ -43,6 +43,7 @@ import attrs
 
 from ._flight import Flight
 from ._http import header
+from ._mask import mask_url, url_password
 from ._version import __version__
 from .envelope import build_envelope, check_time_zone, http_headers
 from .errors import (
@@ -121,7 +122,7 @@ class SoapRequest:
 
     def __repr__(self) -> str:
         return (
-            f"SoapRequest(url={self.url!r}, operation={self.operation!r}, "
+            f"SoapRequest(url={mask_url(self.url)!r}, operation={self.operation!r}, "
             f"soap_version={self.soap_version!r}, content=<{len(self.content)} bytes>)"
         )
 
@@ -178,18 +179,22 @@ def service_url(url: str, service: str) -> str:
 @functools.lru_cache(maxsize=256)  # an agent asks for the same URL on every call
 def _service_url(url: str, service: str) -> str:
     if _BAD_URL_CHARACTER.search(url):
-        raise InvalidRequestError("url", f"must not contain spaces or control characters: {url!r}")
+        raise InvalidRequestError(
+            "url", f"must not contain spaces or control characters: {mask_url(url)!r}"
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError for a bad port)
     except ValueError as exc:
-        raise InvalidRequestError("url", f"{exc}: {url!r}") from None
+        raise InvalidRequestError("url", f"{exc}: {mask_url(url)!r}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidRequestError("url", f"must be an http:// or https:// URL, got {url!r}")
+        raise InvalidRequestError(
+            "url", f"must be an http:// or https:// URL, got {mask_url(url)!r}"
+        )
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         raise InvalidRequestError(
             "url",
-            f"must not carry a query or fragment, got {url!r}; pass the services base URL, "
+            f"must not carry a query or fragment, got {mask_url(url)!r}; pass the services base URL, "
             f"e.g. {EXAMPLE_BASE_URL}",
         )
     # Any ….svc URL of the base stands for the base: …/SoPrincipal.svc, …/User.svc/, …/User.svc/x
@@ -228,7 +233,7 @@ def _resolve_services(url: str, services: Optional[str]) -> str:
     in_url = check_services("Services" + match[1][len("Services") :])
     if services is not None and services != in_url:
         raise InvalidRequestError(
-            "services", f"{services!r} conflicts with {in_url!r} in the URL {url!r}"
+            "services", f"{services!r} conflicts with {in_url!r} in the URL {mask_url(url)!r}"
         )
     return in_url
 
@@ -415,7 +420,7 @@ class Session:
         """The session's own secrets, to scrub from server text."""
         ticket = self._ticket if isinstance(self._ticket, str) else None
         login_ticket = self.login.ticket if self.login is not None else None
-        return (ticket, login_ticket, self.application_token)
+        return (ticket, login_ticket, self.application_token, url_password(self.url))
 
     def request(
         self,
@@ -471,9 +476,9 @@ class Session:
             yield Wait(flight, timeout)
         if not flight.done:
             raise TransportError(
-                f"the call's deadline passed waiting for {what} at {self.url}",
+                f"the call's deadline passed waiting for {what} at {mask_url(self.url)}",
                 kind="deadline",
-                url=self.url,
+                url=mask_url(self.url),
             )
 
     def _ticket_and_epoch(self, service: Service) -> tuple[Optional[str], int]:
@@ -628,7 +633,7 @@ class Session:
         logger.debug(
             "%s POST %s SOAP %s -> %s in %.1f ms",
             request.operation,
-            request.url,
+            mask_url(request.url),
             request.soap_version,
             outcome,
             elapsed * 1000,
@@ -641,7 +646,7 @@ class Session:
         history.append(
             Exchange(
                 operation=request.operation,
-                url=request.url,
+                url=mask_url(request.url),
                 soap_version=request.soap_version,
                 request_headers=mask_headers(request.headers, secrets),
                 request_body=mask_body(request.content, secrets, request_type),
@@ -696,7 +701,7 @@ def _explained(error: _E, request: SoapRequest, *, after_refusal: bool = False) 
     about_version = (isinstance(error, HTTPStatusError) and error.status_code == 415) or (
         isinstance(error, SoapFault) and error.code == "VersionMismatch"
     )
-    hints = [f"from {request.url}"]
+    hints = [f"from {mask_url(request.url)}"]
     if about_version and after_refusal:
         hints.append(
             "the server refused SOAP 1.2 and then SOAP 1.1: is this a NetServer SOAP endpoint?"
@@ -758,7 +763,7 @@ class Login:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Login(username={self.username!r}, url={self.principal.url!r})"
+        return f"Login(username={self.username!r}, url={mask_url(self.principal.url)!r})"
 
     def current(self) -> tuple[Optional[str], int]:
         """The ticket and its epoch, read together."""

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "superoffice_soap"
 #: Bottom first. A module may import modules of its own layer or below, never above.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("constants and errors", frozenset({"_namespaces", "_version", "errors"})),
-    ("utilities", frozenset({"xsd", "_http", "_xml", "_body", "_flight"})),
+    ("utilities", frozenset({"xsd", "_http", "_xml", "_mask", "_body", "_flight"})),
     ("type declarations", frozenset({"types"})),
     ("models beside their declarations", frozenset({"models", "principal"})),
     ("operation declarations", frozenset({"operations"})),
