@@ -40,6 +40,8 @@ elif TYPE_CHECKING:
 
 from ._body import ACCEPT_ENCODING, BodyReader
 from ._mask import mask_text, mask_url, url_password
+from ._net import DEADLINE
+from ._net import install as install_deadline_and_fresh_answers
 from .errors import (
     AgentClosedError,
     InvalidRequestError,
@@ -312,7 +314,10 @@ class _SyncAgent(_Agent):
             _check_timeout(timeout)
         self._session = session
         self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        if http_client is None:
+            http_client = httpx.Client(timeout=timeout)
+            install_deadline_and_fresh_answers(http_client)
+        self._client = http_client
 
     def close(self) -> None:
         """Close the connection pool, unless the caller supplied the client; later calls raise
@@ -365,6 +370,7 @@ class _SyncAgent(_Agent):
 
     def _send(self, request: SoapRequest) -> HttpResponse:
         clock = self._session.clock
+        bound = DEADLINE.set(request.deadline)
         try:
             with self._client.stream(
                 "POST",
@@ -383,6 +389,8 @@ class _SyncAgent(_Agent):
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request, clock()) from exc
+        finally:
+            DEADLINE.reset(bound)
 
 
 class _AsyncAgent(_Agent):
@@ -399,9 +407,10 @@ class _AsyncAgent(_Agent):
             _check_timeout(timeout)
         self._session = session
         self._owns_client = http_client is None
-        self._client = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
-        )
+        if http_client is None:
+            http_client = httpx.AsyncClient(timeout=timeout)
+            install_deadline_and_fresh_answers(http_client)
+        self._client = http_client
 
     async def aclose(self) -> None:
         """Close the connection pool, unless the caller supplied the client; later calls raise
@@ -453,6 +462,7 @@ class _AsyncAgent(_Agent):
 
     async def _send(self, request: SoapRequest) -> HttpResponse:
         clock = self._session.clock
+        bound = DEADLINE.set(request.deadline)
         try:
             async with self._client.stream(
                 "POST",
@@ -471,6 +481,8 @@ class _AsyncAgent(_Agent):
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request, clock()) from exc
+        finally:
+            DEADLINE.reset(bound)
 
 
 class AgentOptions(TypedDict, total=False):

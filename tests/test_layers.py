@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset({"envelope", "_readers", "parser", "history", "retry", "negotiation"}),
     ),
     ("session (sans-IO)", frozenset({"protocol"})),
-    ("drivers", frozenset({"client"})),
+    ("drivers", frozenset({"_net", "client"})),
     ("jobs on the agents' public methods", frozenset({"jobs"})),
     ("public face", frozenset({"__init__", "cli", "__main__", "pytest_plugin"})),
 )
