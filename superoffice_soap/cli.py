@@ -545,7 +545,7 @@ _AUDIT_COLUMNS = (
 
 
 def _audit(args: argparse.Namespace, out: TextIO) -> int:
-    from .jobs import audit_untrusted_credentials, error_phrase
+    from .jobs import AuditInterrupted, audit_untrusted_credentials, error_phrase
 
     ids = _audit_ids(args)
     err: TextIO = args.err
@@ -554,6 +554,7 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
         {"associate_id": ids[0], "credential_type": args.type},
     )
     progress = _ProgressLine(err) if _is_terminal(err) else None
+    interrupted: Optional[AuditInterrupted] = None
     try:
         with _user_agent(args, check) as agent:
             report = audit_untrusted_credentials(
@@ -564,6 +565,8 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
                 concurrency=args.concurrency,
                 progress=progress,
             )
+    except AuditInterrupted as stopped:  # Ctrl-C: the users read so far, said to be partial
+        report, interrupted = stopped.report, stopped
     finally:
         if progress is not None:
             progress.clear()
@@ -590,6 +593,7 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
                 "times_without_offset": f"read as {report.naive_times}",
                 "summary": summary,
                 "rows": rows,
+                **({"partial": True} if interrupted is not None else {}),
             },
             out,
         )
@@ -598,6 +602,12 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(_table(rows, _AUDIT_COLUMNS))
     out.flush()  # the report first, then the summary and any error line
+    if interrupted is not None:
+        err.write(
+            f"{PROG}: interrupted after {len(report.users)} of {interrupted.total} users: the "
+            f"report above is partial; {report.summary()}\n"
+        )
+        return EXIT_INTERRUPTED
     err.write(f"{PROG}: {report.summary()}\n")
     if len(report.failures) == len(report.users):  # nothing was read: say why, as any command
         failed = report.failures[0].error
@@ -690,7 +700,7 @@ def _is_terminal(stream: TextIO) -> bool:
 
 
 def _rotate(args: argparse.Namespace, out: TextIO) -> int:
-    from .jobs import RotationError, rotate_untrusted_credential
+    from .jobs import RotationError, RotationInterrupted, rotate_untrusted_credential
 
     valid_to = _datetime_option("--valid-to", args.valid_to)
     if valid_to is not None and valid_to <= datetime.now(timezone.utc):
@@ -719,6 +729,9 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
                 valid_to=valid_to,
                 dry_run=args.dry_run,
             )
+    except RotationInterrupted as interrupted:  # Ctrl-C: where it stopped, as any failure
+        _say(args.err, _rotation_stopped(interrupted.error, args))
+        return EXIT_INTERRUPTED
     except RotationError as stopped:
         _say(args.err, _rotation_stopped(stopped, args))
         cause = stopped.cause

@@ -44,6 +44,7 @@ from ._net import DEADLINE
 from ._net import install as install_deadline_and_fresh_answers
 from .errors import (
     AgentClosedError,
+    BulkInterrupted,
     InvalidRequestError,
     NetServerError,
     SuperOfficeSoapError,
@@ -648,14 +649,25 @@ class _Bulk:
         self._pending = iter(ids)
         self._results: BulkResult = {}
         self._error: Optional[SuperOfficeSoapError] = None
+        self._stopped = False
         self._lock = threading.Lock()
 
     def next_id(self) -> Optional[int]:
-        """The next associate to fetch, or None when done (or stopped by an error)."""
+        """The next associate to fetch, or None when done (or stopped by an error or Ctrl-C)."""
         with self._lock:
-            if self._error is not None:
+            if self._error is not None or self._stopped:
                 return None
             return next(self._pending, None)
+
+    def stop(self) -> None:
+        """Hand out no more ids."""
+        with self._lock:
+            self._stopped = True
+
+    def partial(self) -> BulkResult:
+        """What was read so far, in the order asked."""
+        with self._lock:
+            return {i: self._results[i] for i in self.ids if i in self._results}
 
     def arguments(self, associate_id: int) -> dict[str, object]:
         return {"associate_id": associate_id, "credential_type": self.credential_type}
@@ -805,7 +817,9 @@ class UserAgent(_SyncAgent):
 
         Returns associate id → list, in the order of ``associate_ids`` (duplicates once). With
         ``errors="raise"`` the first failure stops the work and is raised; with
-        ``errors="collect"`` a failed associate maps to its SuperOfficeSoapError.
+        ``errors="collect"`` a failed associate maps to its SuperOfficeSoapError. Ctrl-C stops
+        it within one request's time (no request starts after it) with ``BulkInterrupted``,
+        whose ``partial`` holds what was read.
         """
         self._check_open(self._client)
         bulk = _Bulk(associate_ids, credential_type, concurrency, errors)
@@ -826,9 +840,19 @@ class UserAgent(_SyncAgent):
         if bulk.workers:
             from concurrent.futures import ThreadPoolExecutor  # only the bulk helper needs it
 
-            with ThreadPoolExecutor(bulk.workers, thread_name_prefix="superoffice-bulk") as pool:
+            pool = ThreadPoolExecutor(bulk.workers, thread_name_prefix="superoffice-bulk")
+            try:
                 for future in [pool.submit(worker) for _ in range(bulk.workers)]:
                     future.result()
+            except KeyboardInterrupt:
+                # Ctrl-C reaches this thread only: no worker takes another id, the calls in
+                # flight end (within one request's time), and what was read is handed back.
+                bulk.stop()
+                pool.shutdown(wait=True)
+                raise BulkInterrupted(bulk.partial(), len(bulk.ids)) from None
+            finally:
+                bulk.stop()
+                pool.shutdown(wait=True)
         return bulk.finish()
 
 

@@ -13,6 +13,9 @@ The tree::
     └── ResponseParseError                a SOAP answer whose shape or values break the contract
         └── ResponseTooLargeError         the body grew past max_response_bytes (after decompression)
 
+    KeyboardInterrupt
+    └── BulkInterrupted                   Ctrl-C during a sync bulk read: ``partial`` holds what was read
+
 Messages never carry a ticket, an application token, a password or a SecretValue: text that the
 server sends back is masked by structure before it is stored here (``_mask``: secret elements
 whole, values equal to a secret, long secrets where they stand as whole tokens; the server's own
@@ -27,6 +30,7 @@ from typing import Optional
 __all__ = [
     "AgentClosedError",
     "AuthenticationError",
+    "BulkInterrupted",
     "HTTPStatusError",
     "InvalidRequestError",
     "NetServerError",
@@ -195,3 +199,15 @@ class ResponseParseError(SuperOfficeSoapError):
 class ResponseTooLargeError(ResponseParseError):
     """The response body grew past the agent's ``max_response_bytes`` (counted after gzip or
     deflate decompression); reading stopped there, the rest was never buffered."""
+
+
+class BulkInterrupted(KeyboardInterrupt):
+    """Ctrl-C (KeyboardInterrupt) during a sync bulk read. No request started after it; the calls
+    already in flight were let finish. ``partial`` maps each associate read before it to its
+    answer (or, with ``errors="collect"``, its error), in the order asked. Being a
+    KeyboardInterrupt, it ends a program as Ctrl-C does unless caught."""
+
+    def __init__(self, partial: Mapping[int, object], total: int) -> None:
+        self.partial = dict(partial)
+        self.total = total
+        super().__init__(f"interrupted after {len(self.partial)} of {total} associates")

@@ -50,12 +50,14 @@ __all__ = [
     "DEFAULT_EXPIRING_WITHIN",
     "FINDINGS",
     "NAIVE_TIMES",
+    "AuditInterrupted",
     "AuditProgress",
     "AuditReport",
     "CredentialFinding",
     "CredentialStatus",
     "RecoveryStep",
     "RotationError",
+    "RotationInterrupted",
     "RotationPlan",
     "RotationResult",
     "UserAudit",
@@ -346,11 +348,21 @@ def _audit(
     tell()
     for start in range(0, max(1, len(ids)), size):  # an empty audit still checks its input
         batch = ids[start : start + size]
-        answer: Mapping[int, Union[list[UntrustedCredentials], SuperOfficeSoapError]] = yield _Call(
-            "get_untrusted_credentials_for_associates",
-            (batch, credential_type),
-            {"concurrency": concurrency, "errors": "collect"},
-        )
+        try:
+            answer: Mapping[
+                int, Union[list[UntrustedCredentials], SuperOfficeSoapError]
+            ] = yield _Call(
+                "get_untrusted_credentials_for_associates",
+                (batch, credential_type),
+                {"concurrency": concurrency, "errors": "collect"},
+            )
+        except _Interrupted as stopped:
+            answers.update(stopped.partial)
+            moment = now if now is not None else datetime.now(timezone.utc)
+            report = audit_report(
+                answers, credential_type, now=moment, expiring_within=expiring_within
+            )
+            raise AuditInterrupted(report, len(ids)) from None
         answers.update(answer)
         failures += sum(1 for value in answer.values() if isinstance(value, SuperOfficeSoapError))
         if batch:
@@ -359,8 +371,38 @@ def _audit(
     return audit_report(answers, credential_type, now=moment, expiring_within=expiring_within)
 
 
+class _Interrupted(SuperOfficeSoapError):
+    """Ctrl-C during a job's call, as the job sees it (``partial``: what a bulk read read)."""
+
+    def __init__(self, partial: Mapping[int, Any]) -> None:
+        self.partial = dict(partial)
+        super().__init__("interrupted (Ctrl-C)")
+
+
+class AuditInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sync audit: no request started after it. ``report`` is the audit of the
+    users read before it (``total`` were asked for), a partial report. Being a
+    KeyboardInterrupt, it ends a program as Ctrl-C does unless caught."""
+
+    def __init__(self, report: AuditReport, total: int) -> None:
+        self.report = report
+        self.total = total
+        super().__init__(f"audit interrupted after {len(report.users)} of {total} users")
+
+
+class RotationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sync rotate. ``error`` is the ``RotationError`` of the step it stopped:
+    what the server holds now and what finishes or undoes it, as for any other failure."""
+
+    def __init__(self, error: RotationError) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+
 def error_phrase(error: BaseException) -> str:
     """A failed user's error in one short phrase (no secrets: errors never carry one)."""
+    if isinstance(error, _Interrupted):
+        return str(error)
     if isinstance(error, TransportError):
         return f"transport error ({error.kind})"
     if isinstance(error, HTTPStatusError):
@@ -931,10 +973,18 @@ def _drive(agent: Any, job: Generator[_Call, Any, T]) -> T:
         except StopIteration as done:
             result: T = done.value
             return result
+        except RotationError as stopped:
+            if isinstance(stopped.cause, _Interrupted):
+                raise RotationInterrupted(stopped) from None
+            raise
         try:
             answer, error = getattr(agent, call.method)(*call.args, **call.kwargs), None
         except SuperOfficeSoapError as exc:
             answer, error = None, exc
+        except KeyboardInterrupt as exc:
+            # The job says what the server holds now (a rotate) or reports what was read (an
+            # audit), then the interruption goes on as a KeyboardInterrupt.
+            answer, error = None, _Interrupted(getattr(exc, "partial", {}))
 
 
 async def _adrive(agent: Any, job: Generator[_Call, Any, T]) -> T:

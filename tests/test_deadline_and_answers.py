@@ -7,14 +7,14 @@ import asyncio
 import time
 from typing import Any
 
-import httpx
 import pytest
 
 from superoffice_soap import AsyncUserAgent, TransportError, UserAgent
-from superoffice_soap.testing import DEMO_TICKET, FakeNetServer
+from superoffice_soap.testing import DEMO_TICKET
 
 from ._envelopes import credentials_response
-from .faultserver import FaultServer, RecordedRequest, Reply
+from ._wire import stand_in_replies
+from .faultserver import FaultServer, Reply
 
 OK = credentials_response([[("PublicValue", "alice")]], operation="GetUntrustedCredentials")
 PATH = "/Cust1/Remote/Services86"
@@ -61,31 +61,6 @@ def test_async_deadline_bounds_a_trickled_head_and_a_silent_server(reply: Reply)
 
 # ----------------------------------------------------------------------------------------------
 # An answer belongs to its own request
-
-
-def stand_in_replies(behaviour: Any) -> Any:
-    """Each request answered by the stand-in, sent with ``behaviour`` (twice, garbage after)."""
-    stand_in = FakeNetServer.with_demo_data()
-    transport = stand_in.transport()
-
-    def reply(request: RecordedRequest) -> Reply:
-        answer = transport.handle_request(
-            httpx.Request(
-                request.method,
-                "http://stand-in" + request.path,
-                headers=request.headers,
-                content=request.body,
-            )
-        )
-        answer.read()
-        return Reply(
-            status=answer.status_code,
-            headers=(("Content-Type", answer.headers["content-type"]),),
-            body=answer.content,
-            behaviour=behaviour,
-        )
-
-    return reply
 
 
 def public_values(found: list[Any]) -> list[str]:
