@@ -85,6 +85,13 @@ __all__ = [
 ]
 
 PROG = "superoffice-soap"
+#: The stand-in's demo login, for fake-server's help without importing the stand-in (a test
+#: keeps them equal to superoffice_soap.testing's).
+DEMO_TICKET_TEXT, DEMO_USERNAME_TEXT, DEMO_PASSWORD_TEXT = (
+    "7T:demo-ticket-0001",
+    "jane.doe",
+    "demo-password",
+)
 MASKED = "********"
 _SECRET_FIELDS = frozenset({"secret_value", "ticket"})
 #: How an OAuth access token begins: such a value is refused from --ticket.
@@ -499,7 +506,10 @@ def _fake_server(args: argparse.Namespace, out: TextIO) -> int:
     except OSError as exc:  # the port is checked already: taken, not allowed, a bad --host
         reason = getattr(exc, "strerror", None) or str(exc)
         err: TextIO = args.err
-        _say(err, f"cannot listen on {args.host}:{args.port}: {reason}; try another --port")
+        _say(
+            err,
+            f"cannot listen on {args.host}:{args.port}: {reason}; try another --port",
+        )
         return EXIT_OTHER
     try:
         out.write(
@@ -755,19 +765,22 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _rotation_stopped(stopped: RotationError, args: argparse.Namespace) -> str:
-    """One line: what failed, what the server holds now, the commands that finish or undo it."""
-    import shlex
+    """One line: what failed, what the server holds now, the commands that finish or undo it
+    (each runnable as printed: ``_cli_commands``)."""
+    from ._cli_commands import connection_words, printed_command
 
     problem = stopped.problem
     if stopped.cause is not None:
         problem = _explain(stopped.cause, f"{PROG} rotate")
     line = f"rotate stopped at the {stopped.step}: {problem}. Now {stopped.state}."
 
+    connection, notes = connection_words(args, _url(args), _soap_version(args))
+
     def command(step: RecoveryStep) -> str:
-        where = ["--associate-id", str(args.associate_id), "--type", args.type]
+        where = ["--associate-id", str(args.associate_id), "--type", args.type, *connection]
         if step.action == "remove":
             words = [PROG, "remove-untrusted-credentials", *where, "--public-value"]
-            return shlex.join([*words, step.public_value or ""])
+            return printed_command([*words, step.public_value or ""])
         words = [PROG, "rotate", *where, "--public-value", args.public_value]
         for flag, value in (
             ("--new-public-value", args.new_public_value),
@@ -779,12 +792,14 @@ def _rotation_stopped(stopped: RotationError, args: argparse.Namespace) -> str:
                 words += [flag, value]
         if args.secret_env is None:
             words.append("--secret-stdin")
-        return shlex.join(words)
+        return printed_command(words)
 
     if stopped.finish is not None:
         line += f" To finish: {command(stopped.finish)}"
     if stopped.undo is not None:
         line += f"{';' if stopped.finish else ''} To undo: {command(stopped.undo)}"
+    if notes and (stopped.finish is not None or stopped.undo is not None):
+        line += f" (First: {'; '.join(notes)}.)"
     return line
 
 
@@ -1096,16 +1111,20 @@ def _parser() -> argparse.ArgumentParser:
         help="run the built-in NetServer stand-in (demo data) on loopback",
         description="Run the NetServer stand-in, with demo data, on loopback until Ctrl-C.",
         epilog=(
-            "Log in to it with the demo ticket (export SUPEROFFICE_TICKET=7T:demo…, printed at\n"
-            "start) or the demo user (printf %s demo-password | superoffice-soap login\n"
-            "--username demo --password-stdin); the URL to use is printed at start.\n\n"
+            "At start it prints its URL and the commands to use it, ready to paste: the demo\n"
+            f"ticket (export SUPEROFFICE_TICKET={DEMO_TICKET_TEXT}) or the demo user\n"
+            f"(printf %s {DEMO_PASSWORD_TEXT} | {PROG} login --username {DEMO_USERNAME_TEXT}\n"
+            "--password-stdin). --port 0 picks a free port.\n\n"
             f"example:\n  {PROG} fake-server --port 8086\n\n{_EPILOG_CODES}"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fake.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     fake.add_argument(
-        "--port", type=_port, default=8086, help="port to bind, 1–65535 (default: %(default)s)"
+        "--port",
+        type=_port,
+        default=8086,
+        help="port to bind, 1–65535, or 0 for a free one (default: %(default)s)",
     )
     fake.add_argument(
         "--soap12",
@@ -1136,10 +1155,22 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
             "8A:…, never read from a flag), or log in with $SUPEROFFICE_USERNAME and "
             "$SUPEROFFICE_PASSWORD",
         )
+        parser.add_argument(
+            "--ticket-env",
+            metavar="NAME",
+            default=None,
+            help="read the ticket (or an access token) from environment variable NAME",
+        )
     parser.add_argument(
         "--application-token",
         default=None,
         help="application token (SuperOffice Online); default $SUPEROFFICE_APPLICATION_TOKEN",
+    )
+    parser.add_argument(
+        "--application-token-env",
+        metavar="NAME",
+        default=None,
+        help="read the application token from environment variable NAME",
     )
     parser.add_argument(
         "--soap-version",
@@ -1232,11 +1263,15 @@ def _seconds(value: str) -> float:
 
 def _port(value: str) -> int:
     try:
+        if not value.strip().isascii():
+            raise ValueError(value)
         port = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, got {value}")
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"must be a port from 1 to 65535, or 0 for a free one, got {value}"
+        )
     return port
 
 
@@ -1292,7 +1327,7 @@ def _user_agent(args: argparse.Namespace, call: Optional[_Call] = None) -> UserA
             "from a flag, where the process list shows them; set SUPEROFFICE_TICKET to it, or "
             f"get a ticket with '{PROG} login --access-token-stdin'"
         )
-    ticket = args.ticket or os.environ.get("SUPEROFFICE_TICKET")
+    ticket = _from_variable(args, "ticket") or args.ticket or os.environ.get("SUPEROFFICE_TICKET")
     agent: UserAgent
     if ticket:
         agent = UserAgent(url, ticket=ticket, **options)
@@ -1377,8 +1412,26 @@ def _soap_version(args: argparse.Namespace) -> SoapVersionSetting:
 
 
 def _application_token(args: argparse.Namespace) -> Optional[str]:
+    named = _from_variable(args, "application_token")
+    if named is not None:
+        return named
     token: Optional[str] = args.application_token or os.environ.get("SUPEROFFICE_APPLICATION_TOKEN")
     return token or None
+
+
+def _from_variable(args: argparse.Namespace, name: str) -> Optional[str]:
+    """The value of ``--<name>-env NAME``'s variable (None without the option); a usage error
+    when it is given with ``--<name>`` or its variable is unset or empty."""
+    variable = getattr(args, f"{name}_env", None)
+    if variable is None:
+        return None
+    flag = "--" + name.replace("_", "-")
+    if getattr(args, name, None):
+        raise _UsageError(f"{flag} and {flag}-env are alternatives: give one")
+    value = os.environ.get(variable)
+    if not value:
+        raise _UsageError(f"{flag}-env: environment variable {variable} is not set or empty")
+    return value
 
 
 def _secret(args: argparse.Namespace, name: str, *, allow_empty: bool = False) -> Optional[str]:

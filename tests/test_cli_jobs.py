@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shlex
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "SUPEROFFICE_SOAP_VERSION",
     ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ROTATE_TICKET", DEMO_TICKET)
 
 
 def cli(
@@ -62,7 +64,9 @@ def cli(
 ) -> tuple[int, str, str]:
     """Run the command line against ``url`` with the demo ticket: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), stderr if stderr is not None else io.StringIO()
-    connection = ["--url", url, "--ticket", DEMO_TICKET, "--soap-version", "1.1"] if url else []
+    connection = (
+        ["--url", url, "--ticket-env", "ROTATE_TICKET", "--soap-version", "1.1"] if url else []
+    )
     code = main([*args, *connection], stdout=out, stdin=io.StringIO(stdin), stderr=err)
     text = out.getvalue() + err.getvalue()
     for secret in (*DEMO_SECRETS, NEW_SECRET, DEMO_TICKET):
@@ -625,11 +629,29 @@ PRINTED = re.compile(
 def test_every_failure_point_says_the_state_and_how_to_finish_or_undo(
     fake: FakeNetServer, point: str
 ) -> None:
-    rules, exit_code, state, finish, undo, after = FAILURES[point]
+    rules = FAILURES[point][0]
     proxy = Proxy(fake, *rules)
     with FaultServer(proxy) as server:
         url = f"{server.url}/Cust12345/Remote/Services86"
         code, out, err = cli(*rotate_args(), url=url, stdin=NEW_SECRET)
+        proxy.rules = ()  # healthy again, at the same URL
+        check_failure_point(fake, proxy, url, code, out, err, point)
+
+
+def run_as_printed(command: str, stdin: str = "") -> tuple[int, str]:
+    """A printed command, as printed (no option added), with no SUPEROFFICE_* variable set."""
+    assert not any(name.startswith("SUPEROFFICE_") for name in os.environ)
+    words = shlex.split(command)
+    assert words[0] == "superoffice-soap"
+    err = io.StringIO()
+    code = main(words[1:], stdout=io.StringIO(), stdin=io.StringIO(stdin), stderr=err)
+    return code, err.getvalue()
+
+
+def check_failure_point(
+    fake: FakeNetServer, proxy: Proxy, url: str, code: int, out: str, err: str, point: str
+) -> None:
+    _, exit_code, state, finish, undo, after = FAILURES[point]
     assert (code, out) == (exit_code, "")
     assert len(err.splitlines()) == 1
     printed = PRINTED.match(err.rstrip("\n"))
@@ -638,7 +660,9 @@ def test_every_failure_point_says_the_state_and_how_to_finish_or_undo(
     assert stored(fake) == after
     writes = [op for op in proxy.operations if op in (SAVE, REMOVE)]
     assert writes == list(dict.fromkeys(writes))  # no write was ever sent twice
-    where = "--associate-id 5 --type imap"
+    where = (
+        f"--associate-id 5 --type imap --url {url} --soap-version 1.1 --ticket-env ROTATE_TICKET"
+    )
     rerun = (
         f"superoffice-soap rotate {where} --public-value {OLD} --new-public-value {NEW} "
         "--secret-stdin"
@@ -656,10 +680,7 @@ def test_every_failure_point_says_the_state_and_how_to_finish_or_undo(
     assert printed["undo"] == expected_undo
 
     # the printed command, run as printed against the healthy server, finishes the rotation
-    with fake.serve() as running:
-        code, _, err = cli(
-            *shlex.split(printed["finish"])[1:], url=running.base_url, stdin=NEW_SECRET
-        )
+    code, err = run_as_printed(printed["finish"], stdin=NEW_SECRET)
     assert code == 0, err
     assert stored(fake) == ["jane.doe@old.example.com", NEW]
     assert fake.stored_credentials(5, "imap")[1].secret_value == NEW_SECRET
@@ -670,12 +691,12 @@ def test_undo_commands_undo(fake: FakeNetServer) -> None:
     with FaultServer(proxy) as server:
         url = f"{server.url}/Cust12345/Remote/Services86"
         _, _, err = cli(*rotate_args(), url=url, stdin=NEW_SECRET)
-    printed = PRINTED.match(err.rstrip("\n"))
-    assert printed
-    assert printed["undo"]
-    with fake.serve() as running:
-        code, _, _ = cli(*shlex.split(printed["undo"])[1:], url=running.base_url)
-    assert code == 0
+        proxy.rules = ()
+        printed = PRINTED.match(err.rstrip("\n"))
+        assert printed
+        assert printed["undo"]
+        code, err = run_as_printed(printed["undo"])
+    assert code == 0, err
     assert stored(fake) == [OLD, "jane.doe@old.example.com"]  # as before the rotation
 
 
@@ -692,7 +713,8 @@ def test_the_recovery_command_keeps_the_secret_source_and_options(
         code, _, err = cli(*args, url=f"{server.url}/Cust12345/Remote/Services86")
     assert code == 5
     assert err.rstrip("\n").endswith(
-        "To finish: superoffice-soap rotate --associate-id 5 --type imap --public-value "
-        f"{OLD} --comment 'it'\"'\"'s rotated' --valid-to 2099-01-01 --secret-env ROTATE_SECRET"
+        "To finish: superoffice-soap rotate --associate-id 5 --type imap --url "
+        f"{server.url}/Cust12345/Remote/Services86 --soap-version 1.1 --ticket-env ROTATE_TICKET "
+        f"--public-value {OLD} --comment 'it'\"'\"'s rotated' --valid-to 2099-01-01 --secret-env ROTATE_SECRET"
     )
     assert "holds the old secret or the new one" in err

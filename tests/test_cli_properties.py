@@ -520,7 +520,7 @@ PRINCIPAL_COMMANDS: dict[str, st.SearchStrategy[tuple[bool, list[str]]]] = {
 }
 
 #: fake-server arguments that never get it serving: each draw holds at least one of these.
-BAD_PORTS = ("0", "65536", "99999", "-1", "abc", "", "8086.0", "1e3", "٠", "9" * 30, "0x50")
+BAD_PORTS = ("65536", "99999", "-1", "abc", "", "8086.0", "1e3", "٠", "9" * 30, "0x50")
 FAKE_SERVER_SPOILERS: list[Tokens] = [
     option("--port", one(*BAD_PORTS)),
     st.just(["--port"]),
@@ -982,7 +982,7 @@ def test_an_empty_type_is_refused(fresh: Fresh, command: str, value: str) -> Non
     assert message.startswith("argument --type: must not be empty")
 
 
-@pytest.mark.parametrize("port", ["0", "65536", "99999", "-1", "abc", "", "1e3"])
+@pytest.mark.parametrize("port", ["65536", "99999", "-1", "abc", "", "1e3", "٠"])
 def test_fake_server_ports_outside_1_to_65535(fresh: Fresh, port: str) -> None:
     message = assert_usage_error(run(fresh, ["fake-server", "--port", port]), "--port")
     assert message.startswith("argument --port: ")
