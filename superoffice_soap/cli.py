@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TextIO, Uni
 
 import attrs
 
+from ._cli_output import closed_output, unwritable
 from ._version import __version__
 from .client import SoPrincipal, UserAgent
 from .envelope import build_envelope
@@ -180,22 +181,34 @@ def main(
 ) -> int:
     """Run the command line and return its exit code; never raises, never exits (``--help`` and
     ``--version`` return 0)."""
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
+    # A stream closed before the start (``>&-``, ``2>&-``) is None in sys: writing to stdout is
+    # then an error the environment made, and stderr is simply not there to tell.
+    out = stdout if stdout is not None else (sys.stdout or closed_output("standard output"))
+    err = stderr if stderr is not None else (sys.stderr or io.StringIO())
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         code = _run(arguments, out, err, stdin if stdin is not None else sys.stdin)
         out.flush()  # a closed pipe shows here, inside the try, not at interpreter exit
         return code
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (``| head``): nothing more is wanted
         _detach(out)
         return 0
+    except OSError as exc:  # stdout closed, a full disk (/dev/full), an I/O error
+        if not unwritable(exc, out):
+            return _unexpected(err, exc)
+        _detach(out)
+        _say(err, f"cannot write the output: {exc.strerror or exc}")
+        return EXIT_OTHER
     except KeyboardInterrupt:
         _say(err, "interrupted")
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: still one line, never a traceback
-        _say(err, f"unexpected {type(exc).__name__}: {_one_line(str(exc))} (please report this)")
-        return EXIT_OTHER
+        return _unexpected(err, exc)
+
+
+def _unexpected(err: TextIO, exc: Exception) -> int:
+    _say(err, f"unexpected {type(exc).__name__}: {_one_line(str(exc))} (please report this)")
+    return EXIT_OTHER
 
 
 def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]) -> int:
@@ -1226,7 +1239,7 @@ def _secret_options(
     group.add_argument(
         f"--{flag}-stdin",
         action="store_true",
-        help=f"read {what} from stdin (one line; a terminal prompts without echo)",
+        help=f"read {what} from stdin (one line, more is refused; a terminal prompts without echo)",
     )
 
 
@@ -1464,13 +1477,19 @@ def _read_stdin(stdin: Optional[TextIO], flag: str, what: str) -> str:
 
             return getpass.getpass(f"{what}: ")
         text = stdin.read()
+    except EOFError:  # Ctrl-D at the prompt: nothing was entered
+        raise _UsageError(f"{flag}: no {what} was entered (end of input at the prompt)") from None
     except UnicodeDecodeError:
         raise _UsageError(f"{flag}: standard input is not valid text") from None
     except (OSError, ValueError) as exc:
         raise _UsageError(f"{flag}: cannot read standard input ({exc})") from None
     if text.endswith("\r\n"):
-        return text[:-2]
-    return text[:-1] if text.endswith(("\n", "\r")) else text
+        text = text[:-2]
+    elif text.endswith(("\n", "\r")):
+        text = text[:-1]
+    if "\n" in text or "\r" in text:
+        raise _UsageError(f"{flag}: takes one line, and standard input holds more")
+    return text
 
 
 def _datetime_option(flag: str, value: Optional[str]) -> Optional[datetime]:
