@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TextIO, Uni
 
 import attrs
 
-from ._cli_output import closed_output, unwritable
+from ._cli_output import cli_words, closed_output, unwritable
 from ._version import __version__
 from .client import SoPrincipal, UserAgent
 from .envelope import build_envelope
@@ -168,8 +168,6 @@ _CLI_TERMS = {
     "access_token": "the access token (--access-token-stdin / --access-token-env)",
     "user_type": "--user-type",
 }
-_KEYWORD_NAME = re.compile(r"\bthe (url|soap_version|timeout|services|ticket) keyword\b")
-_KEYWORD_SETTING = re.compile(r"\b(soap_version|timeout|services|url)=(['\"]?)([\w.:/-]*)\2")
 
 
 def main(
@@ -299,15 +297,15 @@ def _explain(exc: SuperOfficeSoapError, command: str) -> str:
     """One line, in a CLI user's terms."""
     if isinstance(exc, InvalidRequestError):
         name = exc.argument.rsplit(".", 1)[-1].split("[", 1)[0]
-        return f"{_CLI_TERMS.get(name, name)}: {_cli_terms(exc.problem)}"
-    message = _cli_terms(_one_line(str(exc)))
+        return f"{_CLI_TERMS.get(name, name)}: {exc.problem}"
+    message = _one_line(exc.describe(cli_words))
     if isinstance(exc, AuthenticationError):
         if command.endswith(" login"):
             return f"{message} (check --username and the password, or the access token)"
         return f"{message} (check SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD)"
     if isinstance(exc, NetServerError) and _about_the_ticket(exc):
         return f"{message} (check --ticket or SUPEROFFICE_TICKET; '{PROG} login' gets a new one)"
-    if isinstance(exc, HTTPStatusError) and exc.status_code == 415:
+    if isinstance(exc, HTTPStatusError) and exc.status_code == 415 and not exc.hints:
         return (
             f"{message} (the server refused the SOAP version sent: check --soap-version or "
             "SUPEROFFICE_SOAP_VERSION; NetServer takes 1.1, auto finds it)"
@@ -320,18 +318,6 @@ def _explain(exc: SuperOfficeSoapError, command: str) -> str:
 def _about_the_ticket(error: NetServerError) -> bool:
     kind = (error.exception_type or "").lower()
     return any(word in kind for word in ("ticket", "session", "security"))
-
-
-def _cli_terms(text: str) -> str:
-    """Hints written for the library (``soap_version='1.1'``) as CLI flags."""
-
-    def flag(match: re.Match[str]) -> str:
-        name, value = match[1], match[3]
-        environment = {"soap_version": " (or SUPEROFFICE_SOAP_VERSION=" + value + ")"}
-        return f"--{name.replace('_', '-')} {value}{environment.get(name, '')}"
-
-    text = _KEYWORD_SETTING.sub(flag, text)
-    return _KEYWORD_NAME.sub(lambda match: f"--{match[1].replace('_', '-')}", text)
 
 
 def _print_trace(agents: Sequence[Union[UserAgent, SoPrincipal]], err: TextIO) -> None:

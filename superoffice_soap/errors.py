@@ -24,14 +24,15 @@ words are never garbled), and the parser never quotes the content of a secret fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Optional
+from collections.abc import Mapping, Sequence
+from typing import Callable, NamedTuple, Optional
 
 __all__ = [
     "AgentClosedError",
     "AuthenticationError",
     "BulkInterrupted",
     "HTTPStatusError",
+    "Hint",
     "InvalidRequestError",
     "NetServerError",
     "ResponseParseError",
@@ -42,8 +43,57 @@ __all__ = [
 ]
 
 
+class Hint(NamedTuple):
+    """What to change to get past an error, as data: ``setting`` is the agents' keyword to look
+    at (``"url"``, ``"services"``, ``"soap_version"``), ``value`` the value to give it (None:
+    check the one given), ``part`` which part of it (``"the tenant and the Services version"``)
+    and ``why`` what is wrong, in words that name no setting. The library words a hint with its
+    keywords (``str(error)``); the command line words the same hint with its flags."""
+
+    why: str
+    setting: str
+    value: Optional[str] = None
+    part: str = ""
+
+    def library_words(self) -> str:
+        """The hint in the agents' terms (keywords)."""
+        if self.value is not None:
+            return f"{self.why}: pin {self.setting}={self.value!r}"
+        name = _LIBRARY_NAMES.get(self.setting, f"the {self.setting} keyword")
+        return f"{self.why}: check {self.part + ' of ' if self.part else ''}{name}"
+
+
+_LIBRARY_NAMES = {
+    "url": "the url keyword",
+    "services": "the services keyword (or the ServicesNN part of the url)",
+}
+
+
 class SuperOfficeSoapError(Exception):
-    """Base class of every error raised by superoffice_soap."""
+    """Base class of every error raised by superoffice_soap.
+
+    ``hints`` holds what to change, as data (``Hint``); ``context`` where the answer came from
+    (``"from https://…/User.svc"``). Both are in ``str(error)``, worded for the agents' keywords;
+    ``describe(words)`` words them another way (the command line: its flags)."""
+
+    hints: tuple[Hint, ...] = ()
+    context: str = ""
+    _bare: Optional[str] = None
+
+    def with_hints(self, context: str, hints: Sequence[Hint]) -> None:
+        """Add the context and the hints (each once) to this error and its message."""
+        if self._bare is None:
+            self._bare = str(self.args[0]) if self.args else ""
+        self.context = context
+        self.hints = tuple(dict.fromkeys((*self.hints, *hints)))
+        self.args = (self.describe(Hint.library_words), *self.args[1:])
+
+    def describe(self, words: Callable[[Hint], str]) -> str:
+        """The message with its context and each hint worded by ``words``."""
+        if self._bare is None:
+            return str(self.args[0]) if self.args else ""
+        notes = [note for note in (self.context, *map(words, self.hints)) if note]
+        return f"{self._bare} ({'; '.join(notes)})" if notes else self._bare
 
 
 class InvalidRequestError(SuperOfficeSoapError, ValueError):

@@ -47,6 +47,7 @@ from ._mask import mask_url, url_password
 from ._version import __version__
 from .envelope import build_envelope, check_time_zone, http_headers
 from .errors import (
+    Hint,
     HTTPStatusError,
     InvalidRequestError,
     NetServerError,
@@ -516,19 +517,29 @@ class Session:
             finally:
                 _finish(probe)  # settled or not, the calls waiting for this answer go on
             if envelope is not None:
-                return _decode(operation, envelope, self.services, secrets)
+                return self._decoded(operation, envelope, request, secrets)
             request = attrs.evolve(
                 self.request(operation, arguments, "1.1", ticket), deadline=deadline
             )
             response = yield from self._exchange(request, operation.retry_safe, secrets)
             envelope = _read(response, request, secrets, after_refusal=True)
-            return _decode(operation, envelope, self.services, secrets)
+            return self._decoded(operation, envelope, request, secrets)
         envelope = _read(response, request, secrets)
+        return self._decoded(operation, envelope, request, secrets)
+
+    def _decoded(
+        self,
+        operation: Operation[T],
+        envelope: ReceivedEnvelope,
+        request: SoapRequest,
+        secrets: tuple[Optional[str], ...],
+    ) -> T:
         try:
             return _decode(operation, envelope, self.services, secrets)
         except SoapFault as fault:
-            if fault.code == "VersionMismatch":  # a pinned version the server does not speak
-                raise _explained(fault, request) from None
+            # A pinned version the server does not speak; an action it does not have there.
+            if fault.code == "VersionMismatch" or _contract_mismatch(fault):
+                raise _explained(fault, request, services=self.services) from None
             raise
 
     def _negotiate(
@@ -688,43 +699,61 @@ def _read(
 _SERVICE_PATH = re.compile(r"/Remote/Services\d+/[^/]+\.svc\Z", re.IGNORECASE)
 
 
-def _explained(error: _E, request: SoapRequest, *, after_refusal: bool = False) -> _E:
-    """An answer that is not what a NetServer endpoint sends, with what to check.
+def _explained(
+    error: _E, request: SoapRequest, *, after_refusal: bool = False, services: str = ""
+) -> _E:
+    """An answer that is not what a NetServer endpoint sends, with where it came from and what
+    to check, as data (``Hint``s; the library and the command line word them each their way).
 
     Only an answer about the SOAP version (HTTP 415, a VersionMismatch fault) speaks of the SOAP
-    version; anything else names the URL it came from and, when that URL does not look like a
-    NetServer endpoint, what a base URL looks like. Hints name the agents' keywords (``url``,
-    ``soap_version='1.1'``); the command line words them as its own flags.
+    version; a WCF ContractFilter / ActionNotSupported fault points at the Services version;
+    anything else names the URL it came from and, when that URL does not look like a NetServer
+    endpoint, what a base URL looks like.
     """
     version = request.soap_version
     other = "1.1" if version == "1.2" else "1.2"
     about_version = (isinstance(error, HTTPStatusError) and error.status_code == 415) or (
         isinstance(error, SoapFault) and error.code == "VersionMismatch"
     )
-    hints = [f"from {mask_url(request.url)}"]
+    hints: list[Hint] = []
     if about_version and after_refusal:
         hints.append(
-            "the server refused SOAP 1.2 and then SOAP 1.1: is this a NetServer SOAP endpoint?"
+            Hint(
+                "the server refused SOAP 1.2 and then SOAP 1.1: is this a NetServer SOAP "
+                "endpoint? It takes a NetServer base URL such as "
+                f"{EXAMPLE_BASE_URL}",
+                "url",
+            )
         )
     elif about_version:
-        hints.append(f"the server does not take SOAP {version}: pin soap_version='{other}'")
+        hints.append(Hint(f"the server does not take SOAP {version}", "soap_version", other))
     elif not _SERVICE_PATH.search(urlsplit(request.url).path):
         hints.append(
-            f"the url keyword takes a NetServer base URL such as {EXAMPLE_BASE_URL}, "
-            "or any ….svc URL under it"
+            Hint(
+                f"a NetServer base URL looks like {EXAMPLE_BASE_URL} (or any ….svc URL under it)",
+                "url",
+            )
         )
     elif isinstance(error, HTTPStatusError) and error.status_code == 404:
         hints.append(
-            "nothing answers there: check the tenant and the Services version given as the url "
-            "keyword"
+            Hint("nothing answers there", "url", part="the tenant and the Services version")
         )
-    return _hinted(error, "; ".join(hints))
-
-
-def _hinted(error: _E, hint: str) -> _E:
-    """The same error with a hint appended to its message."""
-    error.args = (f"{error.args[0]} ({hint})", *error.args[1:])
+    elif isinstance(error, SoapFault) and _contract_mismatch(error) and services:
+        hints.append(
+            Hint(
+                f"the server does not know this operation's {services} action at this path; "
+                f"it may speak another Services version than {services} there",
+                "services",
+            )
+        )
+    error.with_hints(f"from {mask_url(request.url)}", hints)
     return error
+
+
+def _contract_mismatch(fault: SoapFault) -> bool:
+    """WCF's answer to an action its endpoint does not have (ContractFilter mismatch)."""
+    codes = (fault.code, *fault.subcodes)
+    return "ActionNotSupported" in codes or "ContractFilter" in fault.reason
 
 
 def _positive(name: str, value: object) -> float:

@@ -62,7 +62,7 @@ def test_a_wrong_base_url_fails_with_the_wrong_path_hint(base: str) -> None:
     assert caught.value.status_code == 404
     assert "404 - File or directory not found" in caught.value.excerpt
     if "Remote" not in base:
-        assert "base URL such as" in str(caught.value)
+        assert "base URL looks like" in str(caught.value)
 
 
 @pytest.mark.parametrize(
