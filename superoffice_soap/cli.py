@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import csv
 import enum
 import io
@@ -213,6 +214,7 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
     parser = _parser()
     command = PROG
     try:
+        _misplaced_options(parser, arguments)
         try:
             args, unknown = parser.parse_known_args(arguments)
         except SystemExit as done:  # --help and --version
@@ -230,11 +232,45 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
                 _print_trace(args.agents, err)
     except _UsageError as exc:
         _say(err, _masked(str(exc), _secret_values(arguments)))
-        err.write(f"Run '{exc.command or command} --help' for usage.\n")
+        _help_pointer(err, exc.command or command)
         return EXIT_USAGE
     except SuperOfficeSoapError as exc:
         _say(err, _explain(exc, command))
-        return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+        code = next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+        if code == EXIT_USAGE:  # every usage error ends with the pointer, whoever found it
+            _help_pointer(err, command)
+        return code
+
+
+def _help_pointer(err: TextIO, command: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        err.write(f"Run '{command} --help' for usage.\n")
+
+
+def _misplaced_options(parser: argparse.ArgumentParser, arguments: Sequence[str]) -> None:
+    """Options given before the command (``--url X system-info``): a usage error saying they go
+    after it (naming the option, never its value)."""
+    if not arguments or not arguments[0].startswith("-"):
+        return
+    option = arguments[0].split("=", 1)[0]
+    if option in ("-h", "--help", "--version"):
+        return
+    commands = next(
+        action.choices
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    command = next((word for word in arguments if word in commands), None)
+    if command is None:
+        raise _UsageError(
+            f"{option} comes before any command: options go after the command, as in "
+            f"'{PROG} system-info {option} …' ('{PROG} --help' lists the commands)"
+        )
+    raise _UsageError(
+        f"{option} comes before the command: options go after it, as in "
+        f"'{PROG} {command} {option} …'",
+        f"{PROG} {command}",
+    )
 
 
 def _say(err: TextIO, message: str) -> None:
@@ -623,11 +659,25 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
         assert failed is not None
         _say(err, f"every user failed; the first: {_explain(failed, f'{PROG} audit')}")
         return next(code for cls, code in EXIT_CODES if isinstance(failed, cls))
-    findings = [f"{report.found(kind)} {kind}" for kind in args.fail_on if report.found(kind)]
+    findings = [
+        _finding(kind, report.found(kind), report.credential_type)
+        for kind in args.fail_on
+        if report.found(kind)
+    ]
     if findings:
         _say(err, f"found {', '.join(findings)} (--fail-on {','.join(args.fail_on)})")
         return EXIT_FINDINGS
     return 0
+
+
+def _finding(kind: str, count: int, credential_type: str) -> str:
+    """``--fail-on``'s line: ``2 expired``, ``9 users without any imap credential``."""
+    users = f"{count} user{'s' if count != 1 else ''}"
+    if kind == "none":
+        return f"{users} without any {credential_type} credential"
+    if kind == "error":
+        return f"{users} whose credentials could not be read"
+    return f"{count} {kind}"
 
 
 def _audit_ids(args: argparse.Namespace) -> list[int]:
@@ -650,7 +700,7 @@ def _audit_ids(args: argparse.Namespace) -> list[int]:
                     ids += _read_ids(read_associate_ids, lines, source)
             except (OSError, UnicodeDecodeError) as exc:
                 reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-                raise _FileError(f"--associates-from: cannot read {source}: {reason}") from None
+                raise _UsageError(f"--associates-from: cannot read {source}: {reason}") from None
     if not ids:
         raise _UsageError(
             "which users? give --associate-id N (repeatable), --associates 1-500,731 or "
@@ -673,10 +723,6 @@ def _stdin_lines(stdin: Optional[TextIO]) -> list[str]:
         return stdin.readlines()
     except (UnicodeDecodeError, OSError, ValueError):
         raise _UsageError("--associates-from -: standard input is not readable text") from None
-
-
-class _FileError(SuperOfficeSoapError):
-    """A file that cannot be used (exit 1, like a port that cannot be used)."""
 
 
 class _ProgressLine:
@@ -923,11 +969,13 @@ def _wrapped(text: str, operations: Sequence[Operation[Any]]) -> str:
 
 
 def _associate_id(value: str) -> int:
-    if not re.fullmatch(r"\d{1,10}", value) or not 1 <= int(value) < 2**31:
-        raise argparse.ArgumentTypeError(
-            f"not an associate id: {value!r} (a whole number from 1 to {2**31 - 1})"
-        )
-    return int(value)
+    """``--associate-id`` of every command: the rule of ``models.check_associate_id``."""
+    from .jobs import parse_associate_id
+
+    try:
+        return parse_associate_id(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _duration(value: str) -> timedelta:
@@ -1200,7 +1248,10 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
 
 def _associate_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--associate-id", type=int, default=None, help="the user's associate id (default: caller)"
+        "--associate-id",
+        type=_associate_id,
+        default=None,
+        help="the user's associate id (default: caller)",
     )
 
 

@@ -56,6 +56,7 @@ from .models import (
     SoTimeZone,
     UntrustedCredentials,
     UserType,
+    check_associate_id,
 )
 from .operations import (
     AUTHENTICATE_USERNAME_PASSWORD,
@@ -87,7 +88,7 @@ from .protocol import (
     Wait,
 )
 from .retry import RetryPolicy
-from .xsd import check_string, write_int
+from .xsd import check_string
 
 if TYPE_CHECKING:
     from .principal import Authentication, SystemInfo
@@ -616,7 +617,7 @@ def _credentials_arguments(
 ) -> dict[str, object]:
     arguments: dict[str, object] = {"credential_type": credential_type, **more}
     if associate_id is not None:
-        arguments["associate_id"] = associate_id
+        arguments["associate_id"] = check_associate_id("associate_id", associate_id)
     return arguments
 
 
@@ -635,7 +636,7 @@ class _Bulk:
             raise InvalidRequestError("associate_ids", "must be an iterable of ints")
         given = list(associate_ids)
         for position, associate_id in enumerate(given):
-            write_int(f"associate_ids[{position}]", associate_id)
+            check_associate_id(f"associate_ids[{position}]", associate_id)
         ids = list(dict.fromkeys(given))  # unique, in input order
         check_string("credential_type", credential_type)
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:

@@ -41,7 +41,13 @@ from .errors import (
     SuperOfficeSoapError,
     TransportError,
 )
-from .models import DOTNET_MIN_VALUE, NEVER_EXPIRES, UntrustedCredentials
+from .models import (
+    DOTNET_MIN_VALUE,
+    MAX_ASSOCIATE_ID,
+    NEVER_EXPIRES,
+    UntrustedCredentials,
+    check_associate_id,
+)
 
 if TYPE_CHECKING:
     from .client import AsyncUserAgent, UserAgent
@@ -66,6 +72,7 @@ __all__ = [
     "audit_untrusted_credentials_async",
     "credential_status",
     "error_phrase",
+    "parse_associate_id",
     "parse_associate_ids",
     "parse_duration",
     "plan_rotation",
@@ -85,7 +92,6 @@ NAIVE_TIMES = "UTC"
 #: What ``AuditReport.found`` counts: four statuses, users with no credential, failed users.
 FINDINGS = ("expired", "expiring", "inactive", "not-yet-valid", "none", "error")
 
-_INT32 = range(-(2**31), 2**31)
 _MAX_IDS = 1_000_000  # a range larger than this is a typo, not an audit
 _PHRASE = 100  # an error phrase longer than this is cut
 _NOT_SENT_KINDS = frozenset({"connect", "connect timeout", "pool timeout"})
@@ -424,7 +430,9 @@ def error_phrase(error: BaseException) -> str:
 # Reading associate ids and durations (what a person or a cron job types)
 
 
-_DURATION = re.compile(r"\s*(\d{1,9})\s*([smhdw])\s*", re.IGNORECASE)
+_DURATION = re.compile(r"\s*([0-9]+)\s*([smhdw])\s*", re.IGNORECASE)
+#: The longest duration taken: 100 years (a date that far ahead is still a date).
+MAX_DURATION = timedelta(days=36_500)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -433,7 +441,13 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.fullmatch(text)
     if match is None:
         raise ValueError(f"not a duration: {text!r} (a number and a unit: 30d, 12h, 2w, 90m, 45s)")
-    return timedelta(**{_UNITS[match[2].lower()]: int(match[1])})
+    amount = int(match[1])
+    if amount > MAX_DURATION.days * 86_400:  # more than 100 years in any unit, seconds included
+        raise ValueError(f"too large: {text!r} (at most {MAX_DURATION.days}d, 100 years)")
+    duration = timedelta(**{_UNITS[match[2].lower()]: amount})
+    if duration > MAX_DURATION:
+        raise ValueError(f"too large: {text!r} (at most {MAX_DURATION.days}d, 100 years)")
+    return duration
 
 
 def parse_associate_ids(text: str) -> list[int]:
@@ -475,12 +489,20 @@ def read_associate_ids(lines: Iterable[str], source: str) -> list[int]:
     return ids
 
 
+def parse_associate_id(text: str) -> int:
+    """One associate id as typed (``5``): a whole number from 1 to ``MAX_ASSOCIATE_ID``;
+    ValueError otherwise. The rule of ``check_associate_id``, for text."""
+    return _associate_id(text, text)
+
+
 def _associate_id(text: str, part: str) -> int:
-    if not re.fullmatch(r"\d{1,10}", text.strip()):
-        raise ValueError(f"not an associate id: {part!r} (a whole number from 1 to {2**31 - 1})")
+    if not re.fullmatch(r"[0-9]{1,10}", text.strip()):
+        raise ValueError(
+            f"not an associate id: {part!r} (a whole number from 1 to {MAX_ASSOCIATE_ID})"
+        )
     value = int(text)
-    if not 1 <= value < 2**31:
-        raise ValueError(f"associate id out of range: {part!r} (1 to {2**31 - 1})")
+    if not 1 <= value <= MAX_ASSOCIATE_ID:
+        raise ValueError(f"associate id out of range: {part!r} (1 to {MAX_ASSOCIATE_ID})")
     return value
 
 
@@ -489,10 +511,7 @@ def _checked_ids(associate_ids: Iterable[int]) -> list[int]:
         raise InvalidRequestError("associate_ids", "must be an iterable of ints")
     given = list(associate_ids)
     for position, value in enumerate(given):
-        if isinstance(value, bool) or not isinstance(value, int) or value not in _INT32:
-            raise InvalidRequestError(
-                f"associate_ids[{position}]", f"must be an Int32 (int), got {value!r}"
-            )
+        check_associate_id(f"associate_ids[{position}]", value)
     return list(dict.fromkeys(given))
 
 
@@ -798,6 +817,7 @@ def _rotation(
     valid_to: Optional[datetime],
     dry_run: bool,
 ) -> Generator[_Call, Any, RotationResult]:
+    check_associate_id("associate_id", associate_id)
     _check_rotation_arguments(public_value, secret_value, new_public_value, valid_from, valid_to)
     read = _Call("get_untrusted_credentials_for_associate", (associate_id, credential_type))
     try:

@@ -38,6 +38,7 @@ __all__ = [
     "FIELD_PROPERTY",
     "FIELD_RIGHT",
     "FIELD_RIGHT_FLAGS",
+    "MAX_ASSOCIATE_ID",
     "NEVER_EXPIRES",
     "TABLE_RIGHT",
     "TABLE_RIGHT_FLAGS",
@@ -51,6 +52,7 @@ __all__ = [
     "TableRight",
     "UntrustedCredentials",
     "UserType",
+    "check_associate_id",
 ]
 
 MASK = "***"
@@ -272,3 +274,24 @@ CREDENTIAL_TYPE = Struct(
         Field("IsUserNameSupported", "is_user_name_supported", BOOLEAN, nillable=False),
     ),
 )
+
+
+#: NetServer's associate ids are positive Int32s: 1 to this.
+MAX_ASSOCIATE_ID = 2**31 - 1
+
+
+def check_associate_id(argument: str, value: object) -> int:
+    """An associate id as every method, job and command takes it: an int from 1 to
+    ``MAX_ASSOCIATE_ID``; ``InvalidRequestError`` naming ``argument`` otherwise."""
+    from .errors import InvalidRequestError
+
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequestError(
+            argument,
+            f"must be an associate id (an int from 1 to {MAX_ASSOCIATE_ID}), got {value!r}",
+        )
+    if not 1 <= value <= MAX_ASSOCIATE_ID:
+        raise InvalidRequestError(
+            argument, f"must be an associate id from 1 to {MAX_ASSOCIATE_ID}, got {value}"
+        )
+    return value

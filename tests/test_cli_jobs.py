@@ -246,7 +246,11 @@ def test_secrets_are_never_shown_and_cannot_be_asked_for(
             EXIT_FINDINGS,
             "found 1 expired, 1 expiring, 1 inactive (--fail-on expired,expiring,inactive,error)",
         ),
-        (["--fail-on", "not-yet-valid,none"], EXIT_FINDINGS, "found 1 not-yet-valid, 1 none"),
+        (
+            ["--fail-on", "not-yet-valid,none"],
+            EXIT_FINDINGS,
+            "found 1 not-yet-valid, 1 user without any imap credential",
+        ),
         (["--fail-on", "error"], 0, None),
     ],
 )
@@ -293,7 +297,10 @@ def test_a_mix_of_successes_and_failures() -> None:
             "audit", "--type", "imap", "--associates", "5,10-13", "--fail-on", "error", url=url
         )
         assert code == EXIT_FINDINGS
-        assert err.splitlines()[1] == "superoffice-soap: error: found 2 error (--fail-on error)"
+        assert err.splitlines()[1] == (
+            "superoffice-soap: error: found 2 users whose credentials could not be read "
+            "(--fail-on error)"
+        )
 
 
 def test_when_every_user_fails_the_exit_code_is_the_errors(
@@ -340,7 +347,7 @@ def test_progress_only_on_a_terminal(served: tuple[FakeNetServer, RunningServer]
     [
         (["--associates", "1-5,x"], "--associates: not an associate id: 'x'"),
         (["--associates", "9-3"], "--associates: range '9-3' runs backwards (write 3-9)"),
-        (["--associate-id", "0"], "argument --associate-id: not an associate id: '0'"),
+        (["--associate-id", "0"], "argument --associate-id: associate id out of range: '0'"),
         ([], "which users? give --associate-id N (repeatable), --associates 1-500,731 or"),
         (
             ["--associate-id", "5", "--expiring-within", "30"],
@@ -398,10 +405,10 @@ def test_ids_from_a_file_and_from_stdin(
     code, _, err = cli(
         "audit", "--type", "imap", "--associates-from", str(tmp_path / "nope"), url=running.base_url
     )
-    assert code == 1
+    assert code == 2  # a usage error: the file named cannot be used
     assert err == (
         f"superoffice-soap: error: --associates-from: cannot read {tmp_path / 'nope'}: "
-        "No such file or directory\n"
+        "No such file or directory\nRun 'superoffice-soap audit --help' for usage.\n"
     )
     assert len(fake.requests) == requests
 

@@ -1022,7 +1022,7 @@ def test_a_half_set_login_names_the_missing_half(
     ("extra", "named"),
     [
         (["--type", "im\x01ap"], "--type"),
-        (["--type", "imap", "--associate-id", "2147483648"], "--associate-id"),
+        (["--type", "imap", "--associate-id", "2147483648"], "argument --associate-id"),
     ],
 )
 def test_an_invalid_argument_sends_not_even_the_login(
@@ -1035,7 +1035,8 @@ def test_an_invalid_argument_sends_not_even_the_login(
     outcome = run(fresh, ["untrusted-credentials", "--url", fresh.demo_url, *extra], env=env)
     assert outcome.code == 2, outcome
     assert outcome.err.startswith(f"{PREFIX}{named}: "), outcome
-    assert len(outcome.err.splitlines()) == 1, outcome
+    assert len(outcome.err.splitlines()) == 2, outcome  # and the --help pointer
+    assert HELP_POINTER.fullmatch(outcome.err.splitlines()[1]), outcome
     assert outcome.requests == 0, outcome
     assert fresh.demo.issued_tickets() == tickets
 
@@ -1058,7 +1059,7 @@ def test_an_invalid_save_or_remove_sends_not_even_the_login(
     args = [command, "--url", fresh.demo_url, "--type", "imap", *extra]
     outcome = run(fresh, args, env=env, stdin="secret")
     assert outcome.code == 2, outcome
-    assert len(outcome.err.splitlines()) == 1, outcome
+    assert len(outcome.err.splitlines()) == 2, outcome  # and the --help pointer
     assert outcome.requests == 0, outcome
 
 
