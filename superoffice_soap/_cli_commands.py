@@ -1,6 +1,6 @@
-"""Commands the command line prints for a person to run (rotate's "To finish" / "To undo"): each
-runs as printed, against the same server, in an environment without any ``SUPEROFFICE_*``
-variable the user did not name.
+"""Commands the command line prints for a person to run (rotate's "To finish" / "To undo"), and
+the commands a person typed in the wrong order. Each printed command runs as printed, against the
+same server, in an environment without any ``SUPEROFFICE_*`` variable the user did not name.
 
 The rule, written once: a printed command carries every connection option the user gave —
 ``--url`` (its password, if any, masked), ``--services``, ``--soap-version`` (from the flag or
@@ -20,7 +20,7 @@ from typing import Optional
 
 from ._mask import mask_url, url_password
 
-__all__ = ["DEFAULT_TIMEOUT", "connection_words", "printed_command"]
+__all__ = ["DEFAULT_TIMEOUT", "connection_words", "misplaced_options", "printed_command"]
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -75,4 +75,33 @@ def _source(args: argparse.Namespace, name: str, variable: str) -> Optional[str]
 def _given(args: argparse.Namespace, name: str, variable: str) -> bool:
     return bool(
         getattr(args, name, None) or getattr(args, f"{name}_env", None) or os.environ.get(variable)
+    )
+
+
+def misplaced_options(
+    parser: argparse.ArgumentParser, arguments: Sequence[str], prog: str
+) -> Optional[tuple[str, str]]:
+    """Options given before the command (``--url X system-info``): the usage error to give (its
+    message, and the command whose ``--help`` helps), naming the option, never its value."""
+    if not arguments or not arguments[0].startswith("-"):
+        return None
+    option = arguments[0].split("=", 1)[0]
+    if option in ("-h", "--help", "--version"):
+        return None
+    commands = next(
+        action.choices
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    command = next((word for word in arguments if word in commands), None)
+    if command is None:
+        return (
+            f"{option} comes before any command: options go after the command, as in "
+            f"'{prog} system-info {option} …' ('{prog} --help' lists the commands)",
+            prog,
+        )
+    return (
+        f"{option} comes before the command: options go after it, as in "
+        f"'{prog} {command} {option} …'",
+        f"{prog} {command}",
     )

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from .errors import Hint
 
-__all__ = ["cli_words", "closed_output", "unwritable"]
+__all__ = ["cli_words", "closed_output", "finding", "unwritable"]
 
 #: Each setting a hint may name, as a command-line user changes it.
 _FLAGS = {
@@ -66,3 +66,14 @@ def closed_output(name: str) -> TextIO:
 def unwritable(error: OSError, out: object) -> bool:
     """Whether ``error`` means the output cannot be written (not a failure of a request)."""
     return error.errno in _UNWRITABLE or isinstance(out, _Closed)
+
+
+def finding(kind: str, count: int, credential_type: str) -> str:
+    """``audit --fail-on``'s finding in words: ``2 expired``, ``9 users without any imap
+    credential``."""
+    users = f"{count} user{'s' if count != 1 else ''}"
+    if kind == "none":
+        return f"{users} without any {credential_type} credential"
+    if kind == "error":
+        return f"{users} whose credentials could not be read"
+    return f"{count} {kind}"

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TextIO, Uni
 
 import attrs
 
-from ._cli_output import cli_words, closed_output, unwritable
+from ._cli_commands import misplaced_options
+from ._cli_output import cli_words, closed_output, finding, unwritable
 from ._version import __version__
 from .client import SoPrincipal, UserAgent
 from .envelope import build_envelope
@@ -214,7 +215,9 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
     parser = _parser()
     command = PROG
     try:
-        _misplaced_options(parser, arguments)
+        misplaced = misplaced_options(parser, arguments, PROG)
+        if misplaced is not None:
+            raise _UsageError(*misplaced)
         try:
             args, unknown = parser.parse_known_args(arguments)
         except SystemExit as done:  # --help and --version
@@ -245,32 +248,6 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
 def _help_pointer(err: TextIO, command: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         err.write(f"Run '{command} --help' for usage.\n")
-
-
-def _misplaced_options(parser: argparse.ArgumentParser, arguments: Sequence[str]) -> None:
-    """Options given before the command (``--url X system-info``): a usage error saying they go
-    after it (naming the option, never its value)."""
-    if not arguments or not arguments[0].startswith("-"):
-        return
-    option = arguments[0].split("=", 1)[0]
-    if option in ("-h", "--help", "--version"):
-        return
-    commands = next(
-        action.choices
-        for action in parser._actions
-        if isinstance(action, argparse._SubParsersAction)
-    )
-    command = next((word for word in arguments if word in commands), None)
-    if command is None:
-        raise _UsageError(
-            f"{option} comes before any command: options go after the command, as in "
-            f"'{PROG} system-info {option} …' ('{PROG} --help' lists the commands)"
-        )
-    raise _UsageError(
-        f"{option} comes before the command: options go after it, as in "
-        f"'{PROG} {command} {option} …'",
-        f"{PROG} {command}",
-    )
 
 
 def _say(err: TextIO, message: str) -> None:
@@ -660,7 +637,7 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
         _say(err, f"every user failed; the first: {_explain(failed, f'{PROG} audit')}")
         return next(code for cls, code in EXIT_CODES if isinstance(failed, cls))
     findings = [
-        _finding(kind, report.found(kind), report.credential_type)
+        finding(kind, report.found(kind), report.credential_type)
         for kind in args.fail_on
         if report.found(kind)
     ]
@@ -668,16 +645,6 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
         _say(err, f"found {', '.join(findings)} (--fail-on {','.join(args.fail_on)})")
         return EXIT_FINDINGS
     return 0
-
-
-def _finding(kind: str, count: int, credential_type: str) -> str:
-    """``--fail-on``'s line: ``2 expired``, ``9 users without any imap credential``."""
-    users = f"{count} user{'s' if count != 1 else ''}"
-    if kind == "none":
-        return f"{users} without any {credential_type} credential"
-    if kind == "error":
-        return f"{users} whose credentials could not be read"
-    return f"{count} {kind}"
 
 
 def _audit_ids(args: argparse.Namespace) -> list[int]:
