@@ -13,8 +13,9 @@ Each command calls one or two public methods of the agents. What a person meets 
   unless ``--show-secrets``, which only the commands that can print one offer;
 * a closed stdout (``| head``) ends the command quietly; Ctrl-C ends it with exit code 130.
 
-Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, or a port or file that cannot be
-used; 2 usage or invalid argument; 3 NetServer error (a refused login too); 4 SOAP fault; 5 HTTP or
+Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, a port that cannot be used, or
+output that cannot be written (stdout closed, a full disk); 2 usage or invalid argument (a file
+named by an option that cannot be read too); 3 NetServer error (a refused login too); 4 SOAP fault; 5 HTTP or
 transport error; 6 response parse error; 7 ``audit --fail-on`` found what it names
 (``EXIT_FINDINGS``); 8 ``rotate`` refused (the entry is absent or ambiguous) or the server did not
 store what was sent (``EXIT_ROTATION``); 130 interrupted (Ctrl-C). ``audit`` and ``rotate`` stopped
@@ -115,7 +116,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ResponseParseError, 6),
     (SuperOfficeSoapError, 1),
 )
-#: An unexpected error, or a port or file that cannot be used.
+#: An unexpected error, a port that cannot be used, or output that cannot be written.
 EXIT_OTHER = 1
 EXIT_USAGE = 2
 #: ``audit --fail-on``: at least one of the named findings.
