@@ -14,10 +14,11 @@ server's own words and, by the garbling, tells the secret (a password ``e`` turn
    secret's length.
 3. **Free text.** Inside longer text (a fault reason, an ExceptionInfo message, an error page), a
    caller's secret is replaced where it stands as a whole token (no letter or digit touching it
-   on either side), and only when it cannot be a word of the server's message: at least
-   ``MIN_FREE_TEXT`` (8) characters with a character that is not a letter, or at least
-   ``MIN_LETTERS_ONLY`` (16) letters. A shorter secret is not searched for inside text: masking
-   ``user`` in ``Invalid user name or password`` would only tell the password.
+   on either side), and only when it cannot be words of the server's message: at least
+   ``MIN_FREE_TEXT`` (8) characters with one that is neither a letter nor a space, or one word
+   of at least ``MIN_LETTERS_ONLY`` (16) letters. Other secrets are not searched for inside
+   text: masking ``user`` (or ``user name``) in ``Invalid user name or password`` would only
+   tell the password.
 4. **Identifiers** (an ExceptionType, a fault code) are masked only when equal to a secret.
 5. **Text that is not XML** (an HTML page, a truncated body) is read with HTML's entities and
    character references decoded, its secret elements masked from the opening tag to the closing
@@ -69,8 +70,8 @@ _SECRET_MARKUP = re.compile(
 
 def searchable(secret: str) -> bool:
     """Whether ``secret`` is looked for inside longer text (rule 3)."""
-    if secret.isalpha():
-        return len(secret) >= MIN_LETTERS_ONLY
+    if all(c.isalpha() or c.isspace() for c in secret):  # it reads like words
+        return len(secret) >= MIN_LETTERS_ONLY and not any(c.isspace() for c in secret)
     return len(secret.strip()) >= MIN_FREE_TEXT
 
 

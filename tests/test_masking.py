@@ -156,7 +156,20 @@ def test_a_short_secret_is_not_searched_for_inside_text(secret: str) -> None:
     assert "<Again>***</Again>" in (fault.detail or "")  # CDATA: a whole value
 
 
-@pytest.mark.parametrize("password", ["user", "e", "n", "or", "name", "password", "Invalid"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "user",
+        "e",
+        "n",
+        "or",
+        "name",
+        "password",
+        "Invalid",
+        "Invalid user",
+        "user name or password",
+    ],
+)
 def test_wrong_password_message_reads_the_same_whatever_the_password(
     password: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -262,6 +275,7 @@ def test_mask_plain_and_text_rules() -> None:
     assert mask_plain("&lt;Password&gt;pw&lt;/Password&gt;", []) == "<Password>***</Password>"
     assert mask_text("SoException", ["e"]) == "SoException"
     assert mask_text("password", ["password"]) == "password"  # a word: not searched
+    assert mask_text("a user name here", ["user name"]) == "a user name here"  # words too
     assert mask_text("the key s3cr3t-pw!", ["s3cr3t-pw!"]) == "the key ***"
     assert mask_text("xs3cr3t-pw!", ["s3cr3t-pw!"]) == "xs3cr3t-pw!"  # not a whole token
     assert mask_text("k=correcthorsebatterystaple", ["correcthorsebatterystaple"]) == "k=***"
