@@ -463,6 +463,19 @@ class _AsyncAgent(_Agent):
             plan.close()  # cancelled: the plan hands back any shared work it was doing
 
     async def _send(self, request: SoapRequest) -> HttpResponse:
+        if request.deadline is None or self._owns_client:
+            return await self._exchange(request)  # the own pool bounds every byte already
+        # A caller's client: its network streams are its own, so the deadline bounds the
+        # exchange from outside (a cancelled exchange closes its connection).
+        asyncio = _asyncio()
+        remaining = max(0.0, request.deadline - self._session.clock())
+        try:
+            answer: HttpResponse = await asyncio.wait_for(self._exchange(request), remaining)
+            return answer
+        except asyncio.TimeoutError:
+            raise _deadline_error(request) from None
+
+    async def _exchange(self, request: SoapRequest) -> HttpResponse:
         clock = self._session.clock
         bound = DEADLINE.set(request.deadline)
         try:

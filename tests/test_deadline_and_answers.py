@@ -7,6 +7,7 @@ import asyncio
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from superoffice_soap import AsyncUserAgent, TransportError, UserAgent
@@ -120,3 +121,21 @@ def test_keep_alive_stays_for_clean_answers() -> None:
         async_connections = server.connections
     assert sync_connections == 1
     assert async_connections == 1
+
+
+def test_async_deadline_bounds_a_trickled_head_with_the_callers_own_client() -> None:
+    async def call(url: str) -> float:
+        client = httpx.AsyncClient(timeout=30)
+        agent = AsyncUserAgent(
+            url + PATH, ticket="7T:t", soap_version="1.1", http_client=client, deadline=DEADLINE
+        )
+        start = time.monotonic()
+        async with client, agent:
+            with pytest.raises(TransportError) as caught:
+                await agent.get_untrusted_credentials("imap")
+        assert caught.value.kind == "deadline"
+        return time.monotonic() - start
+
+    with FaultServer([trickled_head()]) as server:
+        elapsed = asyncio.run(call(server.url))
+    assert DEADLINE - 0.05 <= elapsed < DEADLINE + MARGIN
