@@ -36,8 +36,9 @@ from superoffice_soap import (
     TableRight,
     UntrustedCredentials,
 )
+from superoffice_soap._mask import mask_text
 from superoffice_soap._readers import Problem
-from superoffice_soap._xml import describe_tag, scrub
+from superoffice_soap._xml import describe_tag
 from superoffice_soap.errors import ResponseParseError
 from superoffice_soap.models import FIELD_RIGHT_FLAGS, TABLE_RIGHT_FLAGS
 from superoffice_soap.operations import DEFAULT_SERVICES, Operation, namespace
@@ -365,6 +366,6 @@ def parse_credentials_xpath(
     except Problem as problem:
         name = OPERATION.response_qname(NS).rpartition("}")[2]
         raise ResponseParseError(
-            scrub(problem.message, [s for s in secrets if s]), path=problem.path(f"Body/{name}")
+            mask_text(problem.message, secrets), path=problem.path(f"Body/{name}")
         ) from None
     return result

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Optional
 
 import attrs
@@ -43,10 +45,21 @@ class Target:
 
 
 @contextlib.contextmanager
-def target() -> Iterator[Target]:
-    """The real server from the environment, or a stand-in for as long as the block runs."""
-    url = os.environ.get("SUPEROFFICE_URL")
-    if url:
+def target(*needs: str) -> Iterator[Target]:
+    """The real server from the environment when SUPEROFFICE_URL and every variable in
+    ``needs`` are set; else a stand-in for as long as the block runs (and, when some of them are
+    set, a line on stderr saying which are missing)."""
+    names = ("SUPEROFFICE_URL", *needs)
+    missing = [name for name in names if not os.environ.get(name)]
+    if missing and len(missing) < len(names):
+        print(
+            f"{Path(sys.argv[0]).name}: using the built-in stand-in: {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not set (a real server needs "
+            f"{', '.join(names)})",
+            file=sys.stderr,
+        )
+    if not missing:
+        url = os.environ["SUPEROFFICE_URL"]
         yield Target(
             url=url,
             ticket=os.environ.get("SUPEROFFICE_TICKET", ""),

@@ -24,7 +24,7 @@ FIELDS = ("associate_id", "public_value", "is_active", "valid_from", "valid_to",
 
 
 async def audit() -> AuditReport:
-    with target() as where:
+    with target("SUPEROFFICE_TICKET", "SUPEROFFICE_ASSOCIATE_IDS") as where:
         async with AsyncUserAgent(
             where.url, ticket=where.ticket, application_token=where.application_token
         ) as agent:

@@ -53,9 +53,9 @@ def run() -> int:
     tool = command_path()
     port = free_port()
     url = f"http://127.0.0.1:{port}/Cust12345/Remote/Services86"
-    env = {**os.environ, "SUPEROFFICE_URL": url, "SUPEROFFICE_TICKET": DEMO_TICKET}
-    for name in ("SUPEROFFICE_USERNAME", "SUPEROFFICE_PASSWORD", "SUPEROFFICE_SOAP_VERSION"):
-        env.pop(name, None)
+    # Only what the printed commands set: no other SUPEROFFICE_* variable of this shell counts.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPEROFFICE_")}
+    env.update({"SUPEROFFICE_URL": url, "SUPEROFFICE_TICKET": DEMO_TICKET})
 
     print("Every line starting with $ is a command as it ran here; paste them to try it.\n")
     print(f"$ {shlex.quote(tool)} fake-server --port {port} > /dev/null &")

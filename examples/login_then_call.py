@@ -15,7 +15,7 @@ from superoffice_soap import AuthenticationError, SoPrincipal, UserAgent
 
 
 def main() -> int:
-    with target() as where:
+    with target("SUPEROFFICE_USERNAME", "SUPEROFFICE_PASSWORD") as where:
         with SoPrincipal(where.url, application_token=where.application_token) as principal:
             info = principal.get_system_info()
             print(

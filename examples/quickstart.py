@@ -18,7 +18,7 @@ from superoffice_soap import SuperOfficeSoapError, UserAgent
 
 def main() -> int:
     credential_type = os.environ.get("SUPEROFFICE_CREDENTIAL_TYPE", "imap")
-    with target() as where:
+    with target("SUPEROFFICE_TICKET", "SUPEROFFICE_ASSOCIATE_ID") as where:
         try:
             with UserAgent(
                 where.url, ticket=where.ticket, application_token=where.application_token

@@ -27,7 +27,7 @@ def main() -> int:
     new_name = os.environ.get("NEW_PUBLIC_VALUE", "jane.doe@new.example.com")
     new_secret = os.environ.get("NEW_SECRET") or secrets.token_urlsafe(16)
     with (
-        target() as where,
+        target("SUPEROFFICE_TICKET", "SUPEROFFICE_ASSOCIATE_ID") as where,
         UserAgent(
             where.url, ticket=where.ticket, application_token=where.application_token
         ) as agent,

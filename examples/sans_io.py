@@ -31,7 +31,7 @@ def post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str,
 
 
 def main() -> int:
-    with target() as where:
+    with target("SUPEROFFICE_TICKET", "SUPEROFFICE_ASSOCIATE_ID") as where:
         request = build_request(
             GET_UNTRUSTED_CREDENTIALS_FOR_ASSOCIATE,
             {"associate_id": where.associate_id, "credential_type": "imap"},

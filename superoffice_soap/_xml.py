@@ -1,5 +1,5 @@
 """XML utilities below both the answer reader (``parser``) and the debug history (``history``):
-the safe parser, secret scrubbing, XML media types, element names and excerpts for messages.
+the safe parser, the mask's text, XML media types, element names and excerpts for messages.
 
 Nothing here does I/O; nothing here knows an operation or a type.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
 from typing import Optional
 
 from lxml import etree
@@ -22,7 +21,6 @@ __all__ = [
     "is_secret_name",
     "is_xml_content_type",
     "safe_parser",
-    "scrub",
 ]
 
 #: What a secret is replaced with in text that leaves the library.
@@ -57,14 +55,6 @@ def safe_parser() -> etree.XMLParser:
         )
         _local_parser.parser = parser
     return parser
-
-
-def scrub(text: str, secrets: Iterable[Optional[str]]) -> str:
-    """Replace every occurrence of each non-empty secret in ``text`` with ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 def is_xml_content_type(content_type: Optional[str]) -> bool:

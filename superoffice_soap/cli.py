@@ -13,9 +13,10 @@ Each command calls one or two public methods of the agents. What a person meets 
   unless ``--show-secrets``, which only the commands that can print one offer;
 * a closed stdout (``| head``) ends the command quietly; Ctrl-C ends it with exit code 130.
 
-Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, or a port, file or module that
-cannot be used (a WSDL that cannot be read or generated, a module ``call`` cannot import); 2 usage
-or invalid argument (an unknown operation or parameter too); 3 NetServer error (a refused login
+Exit codes (``EXIT_CODES``): 0 success; 1 an unexpected error, a port, file or module that cannot
+be used (a WSDL that cannot be read or generated, a module ``call`` cannot import), or output that
+cannot be written (stdout closed, a full disk); 2 usage or invalid argument (an unknown operation or
+parameter, a file named by an option that cannot be read too); 3 NetServer error (a refused login
 too); 4 SOAP fault; 5 HTTP or transport error; 6 response parse error; 7 ``audit --fail-on`` found
 what it names (``EXIT_FINDINGS``); 8 ``rotate`` refused (the entry is absent or ambiguous) or the
 server did not store what was sent (``EXIT_ROTATION``); 130 interrupted (Ctrl-C). ``audit`` and
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import csv
 import enum
 import io
@@ -40,6 +42,8 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TextIO, Uni
 import attrs
 
 from . import operations as _operations
+from ._cli_commands import misplaced_options
+from ._cli_output import cli_words, closed_output, finding, unwritable
 from ._version import __version__
 from .client import SoPrincipal, UserAgent
 from .envelope import build_envelope
@@ -84,8 +88,17 @@ __all__ = [
 ]
 
 PROG = "superoffice-soap"
+#: The stand-in's demo login, for fake-server's help without importing the stand-in (a test
+#: keeps them equal to superoffice_soap.testing's).
+DEMO_TICKET_TEXT, DEMO_USERNAME_TEXT, DEMO_PASSWORD_TEXT = (
+    "7T:demo-ticket-0001",
+    "jane.doe",
+    "demo-password",
+)
 MASKED = "********"
 _SECRET_FIELDS = frozenset({"secret_value", "ticket"})
+#: How an OAuth access token begins: such a value is refused from --ticket.
+_ACCESS_TOKEN_PREFIX = "8A:"
 #: Options whose value is a secret (as typed; -stdin and -env forms extend the last three).
 _SECRET_OPTIONS = ("--ticket", "--application-token", "--password", "--access-token", "--secret")
 _TRACE_EXCHANGES = 50
@@ -102,7 +115,8 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ResponseParseError, 6),
     (SuperOfficeSoapError, 1),
 )
-#: An unexpected error, or a port, file or module that cannot be used.
+#: An unexpected error, a port, file or module that cannot be used, or output that cannot be
+#: written.
 EXIT_OTHER = 1
 EXIT_USAGE = 2
 #: ``audit --fail-on``: at least one of the named findings.
@@ -157,8 +171,6 @@ _CLI_TERMS = {
     "access_token": "the access token (--access-token-stdin / --access-token-env)",
     "user_type": "--user-type",
 }
-_KEYWORD_NAME = re.compile(r"\bthe (url|soap_version|timeout|services|ticket) keyword\b")
-_KEYWORD_SETTING = re.compile(r"\b(soap_version|timeout|services|url)=(['\"]?)([\w.:/-]*)\2")
 
 
 def main(
@@ -170,28 +182,43 @@ def main(
 ) -> int:
     """Run the command line and return its exit code; never raises, never exits (``--help`` and
     ``--version`` return 0)."""
-    out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
+    # A stream closed before the start (``>&-``, ``2>&-``) is None in sys: writing to stdout is
+    # then an error the environment made, and stderr is simply not there to tell.
+    out = stdout if stdout is not None else (sys.stdout or closed_output("standard output"))
+    err = stderr if stderr is not None else (sys.stderr or io.StringIO())
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         code = _run(arguments, out, err, stdin if stdin is not None else sys.stdin)
         out.flush()  # a closed pipe shows here, inside the try, not at interpreter exit
         return code
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (``| head``): nothing more is wanted
         _detach(out)
         return 0
+    except OSError as exc:  # stdout closed, a full disk (/dev/full), an I/O error
+        if not unwritable(exc, out):
+            return _unexpected(err, exc)
+        _detach(out)
+        _say(err, f"cannot write the output: {exc.strerror or exc}")
+        return EXIT_OTHER
     except KeyboardInterrupt:
         _say(err, "interrupted")
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: still one line, never a traceback
-        _say(err, f"unexpected {type(exc).__name__}: {_one_line(str(exc))} (please report this)")
-        return EXIT_OTHER
+        return _unexpected(err, exc)
+
+
+def _unexpected(err: TextIO, exc: Exception) -> int:
+    _say(err, f"unexpected {type(exc).__name__}: {_one_line(str(exc))} (please report this)")
+    return EXIT_OTHER
 
 
 def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]) -> int:
     parser = _parser()
     command = PROG
     try:
+        misplaced = misplaced_options(parser, arguments, PROG)
+        if misplaced is not None:
+            raise _UsageError(*misplaced)
         try:
             args, unknown = parser.parse_known_args(arguments)
         except SystemExit as done:  # --help and --version
@@ -209,11 +236,19 @@ def _run(arguments: list[str], out: TextIO, err: TextIO, stdin: Optional[TextIO]
                 _print_trace(args.agents, err)
     except _UsageError as exc:
         _say(err, _masked(str(exc), _secret_values(arguments)))
-        err.write(f"Run '{exc.command or command} --help' for usage.\n")
+        _help_pointer(err, exc.command or command)
         return EXIT_USAGE
     except SuperOfficeSoapError as exc:
         _say(err, _explain(exc, command))
-        return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+        code = next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+        if code == EXIT_USAGE:  # every usage error ends with the pointer, whoever found it
+            _help_pointer(err, command)
+        return code
+
+
+def _help_pointer(err: TextIO, command: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        err.write(f"Run '{command} --help' for usage.\n")
 
 
 def _say(err: TextIO, message: str) -> None:
@@ -276,15 +311,15 @@ def _explain(exc: SuperOfficeSoapError, command: str) -> str:
     """One line, in a CLI user's terms."""
     if isinstance(exc, InvalidRequestError):
         name = exc.argument.rsplit(".", 1)[-1].split("[", 1)[0]
-        return f"{_CLI_TERMS.get(name, name)}: {_cli_terms(exc.problem)}"
-    message = _cli_terms(_one_line(str(exc)))
+        return f"{_CLI_TERMS.get(name, name)}: {exc.problem}"
+    message = _one_line(exc.describe(cli_words))
     if isinstance(exc, AuthenticationError):
         if command.endswith(" login"):
             return f"{message} (check --username and the password, or the access token)"
         return f"{message} (check SUPEROFFICE_USERNAME and SUPEROFFICE_PASSWORD)"
     if isinstance(exc, NetServerError) and _about_the_ticket(exc):
         return f"{message} (check --ticket or SUPEROFFICE_TICKET; '{PROG} login' gets a new one)"
-    if isinstance(exc, HTTPStatusError) and exc.status_code == 415:
+    if isinstance(exc, HTTPStatusError) and exc.status_code == 415 and not exc.hints:
         return (
             f"{message} (the server refused the SOAP version sent: check --soap-version or "
             "SUPEROFFICE_SOAP_VERSION; NetServer takes 1.1, auto finds it)"
@@ -297,18 +332,6 @@ def _explain(exc: SuperOfficeSoapError, command: str) -> str:
 def _about_the_ticket(error: NetServerError) -> bool:
     kind = (error.exception_type or "").lower()
     return any(word in kind for word in ("ticket", "session", "security"))
-
-
-def _cli_terms(text: str) -> str:
-    """Hints written for the library (``soap_version='1.1'``) as CLI flags."""
-
-    def flag(match: re.Match[str]) -> str:
-        name, value = match[1], match[3]
-        environment = {"soap_version": " (or SUPEROFFICE_SOAP_VERSION=" + value + ")"}
-        return f"--{name.replace('_', '-')} {value}{environment.get(name, '')}"
-
-    text = _KEYWORD_SETTING.sub(flag, text)
-    return _KEYWORD_NAME.sub(lambda match: f"--{match[1].replace('_', '-')}", text)
 
 
 def _print_trace(agents: Sequence[Union[UserAgent, SoPrincipal]], err: TextIO) -> None:
@@ -496,7 +519,10 @@ def _fake_server(args: argparse.Namespace, out: TextIO) -> int:
     except OSError as exc:  # the port is checked already: taken, not allowed, a bad --host
         reason = getattr(exc, "strerror", None) or str(exc)
         err: TextIO = args.err
-        _say(err, f"cannot listen on {args.host}:{args.port}: {reason}; try another --port")
+        _say(
+            err,
+            f"cannot listen on {args.host}:{args.port}: {reason}; try another --port",
+        )
         return EXIT_OTHER
     try:
         out.write(
@@ -542,7 +568,7 @@ _AUDIT_COLUMNS = (
 
 
 def _audit(args: argparse.Namespace, out: TextIO) -> int:
-    from .jobs import audit_untrusted_credentials, error_phrase
+    from .jobs import AuditInterrupted, audit_untrusted_credentials, error_phrase
 
     ids = _audit_ids(args)
     err: TextIO = args.err
@@ -551,6 +577,7 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
         {"associate_id": ids[0], "credential_type": args.type},
     )
     progress = _ProgressLine(err) if _is_terminal(err) else None
+    interrupted: Optional[AuditInterrupted] = None
     try:
         with _user_agent(args, check) as agent:
             report = audit_untrusted_credentials(
@@ -561,6 +588,8 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
                 concurrency=args.concurrency,
                 progress=progress,
             )
+    except AuditInterrupted as stopped:  # Ctrl-C: the users read so far, said to be partial
+        report, interrupted = stopped.report, stopped
     finally:
         if progress is not None:
             progress.clear()
@@ -587,6 +616,7 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
                 "times_without_offset": f"read as {report.naive_times}",
                 "summary": summary,
                 "rows": rows,
+                **({"partial": True} if interrupted is not None else {}),
             },
             out,
         )
@@ -595,13 +625,23 @@ def _audit(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(_table(rows, _AUDIT_COLUMNS))
     out.flush()  # the report first, then the summary and any error line
+    if interrupted is not None:
+        err.write(
+            f"{PROG}: interrupted after {len(report.users)} of {interrupted.total} users: the "
+            f"report above is partial; {report.summary()}\n"
+        )
+        return EXIT_INTERRUPTED
     err.write(f"{PROG}: {report.summary()}\n")
     if len(report.failures) == len(report.users):  # nothing was read: say why, as any command
         failed = report.failures[0].error
         assert failed is not None
         _say(err, f"every user failed; the first: {_explain(failed, f'{PROG} audit')}")
         return next(code for cls, code in EXIT_CODES if isinstance(failed, cls))
-    findings = [f"{report.found(kind)} {kind}" for kind in args.fail_on if report.found(kind)]
+    findings = [
+        finding(kind, report.found(kind), report.credential_type)
+        for kind in args.fail_on
+        if report.found(kind)
+    ]
     if findings:
         _say(err, f"found {', '.join(findings)} (--fail-on {','.join(args.fail_on)})")
         return EXIT_FINDINGS
@@ -628,7 +668,7 @@ def _audit_ids(args: argparse.Namespace) -> list[int]:
                     ids += _read_ids(read_associate_ids, lines, source)
             except (OSError, UnicodeDecodeError) as exc:
                 reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-                raise _FileError(f"--associates-from: cannot read {source}: {reason}") from None
+                raise _UsageError(f"--associates-from: cannot read {source}: {reason}") from None
     if not ids:
         raise _UsageError(
             "which users? give --associate-id N (repeatable), --associates 1-500,731 or "
@@ -651,10 +691,6 @@ def _stdin_lines(stdin: Optional[TextIO]) -> list[str]:
         return stdin.readlines()
     except (UnicodeDecodeError, OSError, ValueError):
         raise _UsageError("--associates-from -: standard input is not readable text") from None
-
-
-class _FileError(SuperOfficeSoapError):
-    """A file that cannot be used (exit 1, like a port that cannot be used)."""
 
 
 class _ProgressLine:
@@ -687,7 +723,7 @@ def _is_terminal(stream: TextIO) -> bool:
 
 
 def _rotate(args: argparse.Namespace, out: TextIO) -> int:
-    from .jobs import RotationError, rotate_untrusted_credential
+    from .jobs import RotationError, RotationInterrupted, rotate_untrusted_credential
 
     valid_to = _datetime_option("--valid-to", args.valid_to)
     if valid_to is not None and valid_to <= datetime.now(timezone.utc):
@@ -716,6 +752,9 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
                 valid_to=valid_to,
                 dry_run=args.dry_run,
             )
+    except RotationInterrupted as interrupted:  # Ctrl-C: where it stopped, as any failure
+        _say(args.err, _rotation_stopped(interrupted.error, args))
+        return EXIT_INTERRUPTED
     except RotationError as stopped:
         _say(args.err, _rotation_stopped(stopped, args))
         cause = stopped.cause
@@ -739,19 +778,22 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _rotation_stopped(stopped: RotationError, args: argparse.Namespace) -> str:
-    """One line: what failed, what the server holds now, the commands that finish or undo it."""
-    import shlex
+    """One line: what failed, what the server holds now, the commands that finish or undo it
+    (each runnable as printed: ``_cli_commands``)."""
+    from ._cli_commands import connection_words, printed_command
 
     problem = stopped.problem
     if stopped.cause is not None:
         problem = _explain(stopped.cause, f"{PROG} rotate")
     line = f"rotate stopped at the {stopped.step}: {problem}. Now {stopped.state}."
 
+    connection, notes = connection_words(args, _url(args), _soap_version(args))
+
     def command(step: RecoveryStep) -> str:
-        where = ["--associate-id", str(args.associate_id), "--type", args.type]
+        where = ["--associate-id", str(args.associate_id), "--type", args.type, *connection]
         if step.action == "remove":
             words = [PROG, "remove-untrusted-credentials", *where, "--public-value"]
-            return shlex.join([*words, step.public_value or ""])
+            return printed_command([*words, step.public_value or ""])
         words = [PROG, "rotate", *where, "--public-value", args.public_value]
         for flag, value in (
             ("--new-public-value", args.new_public_value),
@@ -763,12 +805,14 @@ def _rotation_stopped(stopped: RotationError, args: argparse.Namespace) -> str:
                 words += [flag, value]
         if args.secret_env is None:
             words.append("--secret-stdin")
-        return shlex.join(words)
+        return printed_command(words)
 
     if stopped.finish is not None:
         line += f" To finish: {command(stopped.finish)}"
     if stopped.undo is not None:
         line += f"{';' if stopped.finish else ''} To undo: {command(stopped.undo)}"
+    if notes and (stopped.finish is not None or stopped.undo is not None):
+        line += f" (First: {'; '.join(notes)}.)"
     return line
 
 
@@ -893,11 +937,13 @@ def _wrapped(text: str, operations: Sequence[Operation[..., Any]]) -> str:
 
 
 def _associate_id(value: str) -> int:
-    if not re.fullmatch(r"\d{1,10}", value) or not 1 <= int(value) < 2**31:
-        raise argparse.ArgumentTypeError(
-            f"not an associate id: {value!r} (a whole number from 1 to {2**31 - 1})"
-        )
-    return int(value)
+    """``--associate-id`` of every command: the rule of ``models.check_associate_id``."""
+    from .jobs import parse_associate_id
+
+    try:
+        return parse_associate_id(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _duration(value: str) -> timedelta:
@@ -1101,16 +1147,20 @@ def _parser() -> argparse.ArgumentParser:
         help="run the built-in NetServer stand-in (demo data) on loopback",
         description="Run the NetServer stand-in, with demo data, on loopback until Ctrl-C.",
         epilog=(
-            "Log in to it with the demo ticket (export SUPEROFFICE_TICKET=7T:demo…, printed at\n"
-            "start) or the demo user (printf %s demo-password | superoffice-soap login\n"
-            "--username demo --password-stdin); the URL to use is printed at start.\n\n"
+            "At start it prints its URL and the commands to use it, ready to paste: the demo\n"
+            f"ticket (export SUPEROFFICE_TICKET={DEMO_TICKET_TEXT}) or the demo user\n"
+            f"(printf %s {DEMO_PASSWORD_TEXT} | {PROG} login --username {DEMO_USERNAME_TEXT}\n"
+            "--password-stdin). --port 0 picks a free port.\n\n"
             f"example:\n  {PROG} fake-server --port 8086\n\n{_EPILOG_CODES}"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     fake.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     fake.add_argument(
-        "--port", type=_port, default=8086, help="port to bind, 1–65535 (default: %(default)s)"
+        "--port",
+        type=_port,
+        default=8086,
+        help="port to bind, 1–65535, or 0 for a free one (default: %(default)s)",
     )
     fake.add_argument(
         "--soap12",
@@ -1137,13 +1187,26 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
         parser.add_argument(
             "--ticket",
             default=None,
-            help="ticket (7T:…) or access token (8A:…); default $SUPEROFFICE_TICKET, or log in "
-            "with $SUPEROFFICE_USERNAME and $SUPEROFFICE_PASSWORD",
+            help="ticket (7T:…); default $SUPEROFFICE_TICKET (which may also hold an access token, "
+            "8A:…, never read from a flag), or log in with $SUPEROFFICE_USERNAME and "
+            "$SUPEROFFICE_PASSWORD",
+        )
+        parser.add_argument(
+            "--ticket-env",
+            metavar="NAME",
+            default=None,
+            help="read the ticket (or an access token) from environment variable NAME",
         )
     parser.add_argument(
         "--application-token",
         default=None,
         help="application token (SuperOffice Online); default $SUPEROFFICE_APPLICATION_TOKEN",
+    )
+    parser.add_argument(
+        "--application-token-env",
+        metavar="NAME",
+        default=None,
+        help="read the application token from environment variable NAME",
     )
     parser.add_argument(
         "--soap-version",
@@ -1174,7 +1237,10 @@ def _connection_options(parser: argparse.ArgumentParser, *, user: bool) -> None:
 
 def _associate_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--associate-id", type=int, default=None, help="the user's associate id (default: caller)"
+        "--associate-id",
+        type=_associate_id,
+        default=None,
+        help="the user's associate id (default: caller)",
     )
 
 
@@ -1199,7 +1265,7 @@ def _secret_options(
     group.add_argument(
         f"--{flag}-stdin",
         action="store_true",
-        help=f"read {what} from stdin (one line; a terminal prompts without echo)",
+        help=f"read {what} from stdin (one line, more is refused; a terminal prompts without echo)",
     )
 
 
@@ -1236,11 +1302,15 @@ def _seconds(value: str) -> float:
 
 def _port(value: str) -> int:
     try:
+        if not value.strip().isascii():
+            raise ValueError(value)
         port = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, got {value}")
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"must be a port from 1 to 65535, or 0 for a free one, got {value}"
+        )
     return port
 
 
@@ -1293,7 +1363,13 @@ def _user_agent(args: argparse.Namespace, call: Optional[_Call] = None) -> UserA
         "services": args.services,
         "history": _TRACE_EXCHANGES if args.trace else 0,
     }
-    ticket = args.ticket or os.environ.get("SUPEROFFICE_TICKET")
+    if args.ticket and args.ticket.strip().upper().startswith(_ACCESS_TOKEN_PREFIX):
+        raise _UsageError(
+            "--ticket takes a ticket (7T:…), not an access token: access tokens are never read "
+            "from a flag, where the process list shows them; set SUPEROFFICE_TICKET to it, or "
+            f"get a ticket with '{PROG} login --access-token-stdin'"
+        )
+    ticket = _from_variable(args, "ticket") or args.ticket or os.environ.get("SUPEROFFICE_TICKET")
     agent: UserAgent
     if ticket:
         agent = UserAgent(url, ticket=ticket, **options)
@@ -1378,8 +1454,26 @@ def _soap_version(args: argparse.Namespace) -> SoapVersionSetting:
 
 
 def _application_token(args: argparse.Namespace) -> Optional[str]:
+    named = _from_variable(args, "application_token")
+    if named is not None:
+        return named
     token: Optional[str] = args.application_token or os.environ.get("SUPEROFFICE_APPLICATION_TOKEN")
     return token or None
+
+
+def _from_variable(args: argparse.Namespace, name: str) -> Optional[str]:
+    """The value of ``--<name>-env NAME``'s variable (None without the option); a usage error
+    when it is given with ``--<name>`` or its variable is unset or empty."""
+    variable = getattr(args, f"{name}_env", None)
+    if variable is None:
+        return None
+    flag = "--" + name.replace("_", "-")
+    if getattr(args, name, None):
+        raise _UsageError(f"{flag} and {flag}-env are alternatives: give one")
+    value = os.environ.get(variable)
+    if not value:
+        raise _UsageError(f"{flag}-env: environment variable {variable} is not set or empty")
+    return value
 
 
 def _secret(args: argparse.Namespace, name: str, *, allow_empty: bool = False) -> Optional[str]:
@@ -1412,13 +1506,19 @@ def _read_stdin(stdin: Optional[TextIO], flag: str, what: str) -> str:
 
             return getpass.getpass(f"{what}: ")
         text = stdin.read()
+    except EOFError:  # Ctrl-D at the prompt: nothing was entered
+        raise _UsageError(f"{flag}: no {what} was entered (end of input at the prompt)") from None
     except UnicodeDecodeError:
         raise _UsageError(f"{flag}: standard input is not valid text") from None
     except (OSError, ValueError) as exc:
         raise _UsageError(f"{flag}: cannot read standard input ({exc})") from None
     if text.endswith("\r\n"):
-        return text[:-2]
-    return text[:-1] if text.endswith(("\n", "\r")) else text
+        text = text[:-2]
+    elif text.endswith(("\n", "\r")):
+        text = text[:-1]
+    if "\n" in text or "\r" in text:
+        raise _UsageError(f"{flag}: takes one line, and standard input holds more")
+    return text
 
 
 def _datetime_option(flag: str, value: Optional[str]) -> Optional[datetime]:

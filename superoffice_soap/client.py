@@ -40,8 +40,12 @@ elif TYPE_CHECKING:
 
 from . import operations as _operations
 from ._body import ACCEPT_ENCODING, BodyReader
+from ._mask import mask_text, mask_url, url_password
+from ._net import DEADLINE
+from ._net import install as install_deadline_and_fresh_answers
 from .errors import (
     AgentClosedError,
+    BulkInterrupted,
     InvalidRequestError,
     NetServerError,
     SuperOfficeSoapError,
@@ -53,6 +57,7 @@ from .models import (
     SoTimeZone,
     UntrustedCredentials,
     UserType,
+    check_associate_id,
 )
 from .operations import (
     CREATE_DEFAULT_UNTRUSTED_CREDENTIALS,
@@ -82,7 +87,7 @@ from .protocol import (
     Wait,
 )
 from .retry import RetryPolicy
-from .xsd import check_string, write_int
+from .xsd import check_string
 
 if TYPE_CHECKING:
     from .principal import Authentication, SystemInfo
@@ -122,12 +127,19 @@ def _transport_error(exc: httpx.HTTPError, request: SoapRequest, now: float) -> 
         kind = "protocol"
     else:
         kind = "other"
-    detail = str(exc) or type(exc).__name__
-    return TransportError(
-        f"{request.operation}: {kind} error talking to {request.url}: {detail}",
-        kind=kind,
-        url=request.url,
+    shown = mask_url(request.url)
+    detail = mask_text(
+        (str(exc) or type(exc).__name__).replace(request.url, shown), _url_secret(request)
     )
+    return TransportError(
+        f"{request.operation}: {kind} error talking to {shown}: {detail}",
+        kind=kind,
+        url=shown,
+    )
+
+
+def _url_secret(request: SoapRequest) -> list[Optional[str]]:
+    return [url_password(request.url)]
 
 
 def _asyncio() -> Any:
@@ -139,9 +151,9 @@ def _asyncio() -> Any:
 
 def _deadline_error(request: SoapRequest) -> TransportError:
     return TransportError(
-        f"{request.operation}: the call's deadline passed talking to {request.url}",
+        f"{request.operation}: the call's deadline passed talking to {mask_url(request.url)}",
         kind="deadline",
-        url=request.url,
+        url=mask_url(request.url),
     )
 
 
@@ -261,7 +273,7 @@ class _Agent:
         version = self._session.soap_version or self._session.soap_version_setting
         closed = ", closed" if self._closed else ""
         return (
-            f"{type(self).__name__}(url={self.url!r}, services={self.services!r}, "
+            f"{type(self).__name__}(url={mask_url(self.url)!r}, services={self.services!r}, "
             f"soap_version={version!r}{closed})"
         )
 
@@ -312,7 +324,10 @@ class _SyncAgent(_Agent):
             _check_timeout(timeout)
         self._session = session
         self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        if http_client is None:
+            http_client = httpx.Client(timeout=timeout)
+            install_deadline_and_fresh_answers(http_client)
+        self._client = http_client
 
     def close(self) -> None:
         """Close the connection pool, unless the caller supplied the client; later calls raise
@@ -367,6 +382,7 @@ class _SyncAgent(_Agent):
 
     def _send(self, request: SoapRequest) -> HttpResponse:
         clock = self._session.clock
+        bound = DEADLINE.set(request.deadline)
         try:
             with self._client.stream(
                 "POST",
@@ -385,6 +401,8 @@ class _SyncAgent(_Agent):
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request, clock()) from exc
+        finally:
+            DEADLINE.reset(bound)
 
 
 class _AsyncAgent(_Agent):
@@ -401,9 +419,10 @@ class _AsyncAgent(_Agent):
             _check_timeout(timeout)
         self._session = session
         self._owns_client = http_client is None
-        self._client = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
-        )
+        if http_client is None:
+            http_client = httpx.AsyncClient(timeout=timeout)
+            install_deadline_and_fresh_answers(http_client)
+        self._client = http_client
 
     async def aclose(self) -> None:
         """Close the connection pool, unless the caller supplied the client; later calls raise
@@ -455,7 +474,21 @@ class _AsyncAgent(_Agent):
             plan.close()  # cancelled: the plan hands back any shared work it was doing
 
     async def _send(self, request: SoapRequest) -> HttpResponse:
+        if request.deadline is None or self._owns_client:
+            return await self._exchange(request)  # the own pool bounds every byte already
+        # A caller's client: its network streams are its own, so the deadline bounds the
+        # exchange from outside (a cancelled exchange closes its connection).
+        asyncio = _asyncio()
+        remaining = max(0.0, request.deadline - self._session.clock())
+        try:
+            answer: HttpResponse = await asyncio.wait_for(self._exchange(request), remaining)
+            return answer
+        except asyncio.TimeoutError:
+            raise _deadline_error(request) from None
+
+    async def _exchange(self, request: SoapRequest) -> HttpResponse:
         clock = self._session.clock
+        bound = DEADLINE.set(request.deadline)
         try:
             async with self._client.stream(
                 "POST",
@@ -474,6 +507,8 @@ class _AsyncAgent(_Agent):
                 return HttpResponse(response.status_code, response.headers, reader.finish())
         except httpx.HTTPError as exc:
             raise _transport_error(exc, request, clock()) from exc
+        finally:
+            DEADLINE.reset(bound)
 
 
 class AgentOptions(TypedDict, total=False):
@@ -606,7 +641,7 @@ def _credentials_arguments(
 ) -> dict[str, object]:
     arguments: dict[str, object] = {"credential_type": credential_type, **more}
     if associate_id is not None:
-        arguments["associate_id"] = associate_id
+        arguments["associate_id"] = check_associate_id("associate_id", associate_id)
     return arguments
 
 
@@ -625,7 +660,7 @@ class _Bulk:
             raise InvalidRequestError("associate_ids", "must be an iterable of ints")
         given = list(associate_ids)
         for position, associate_id in enumerate(given):
-            write_int(f"associate_ids[{position}]", associate_id)
+            check_associate_id(f"associate_ids[{position}]", associate_id)
         ids = list(dict.fromkeys(given))  # unique, in input order
         check_string("credential_type", credential_type)
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
@@ -639,14 +674,25 @@ class _Bulk:
         self._pending = iter(ids)
         self._results: BulkResult = {}
         self._error: Optional[SuperOfficeSoapError] = None
+        self._stopped = False
         self._lock = threading.Lock()
 
     def next_id(self) -> Optional[int]:
-        """The next associate to fetch, or None when done (or stopped by an error)."""
+        """The next associate to fetch, or None when done (or stopped by an error or Ctrl-C)."""
         with self._lock:
-            if self._error is not None:
+            if self._error is not None or self._stopped:
                 return None
             return next(self._pending, None)
+
+    def stop(self) -> None:
+        """Hand out no more ids."""
+        with self._lock:
+            self._stopped = True
+
+    def partial(self) -> BulkResult:
+        """What was read so far, in the order asked."""
+        with self._lock:
+            return {i: self._results[i] for i in self.ids if i in self._results}
 
     def arguments(self, associate_id: int) -> dict[str, object]:
         return {"associate_id": associate_id, "credential_type": self.credential_type}
@@ -796,7 +842,9 @@ class UserAgent(_SyncAgent):
 
         Returns associate id → list, in the order of ``associate_ids`` (duplicates once). With
         ``errors="raise"`` the first failure stops the work and is raised; with
-        ``errors="collect"`` a failed associate maps to its SuperOfficeSoapError.
+        ``errors="collect"`` a failed associate maps to its SuperOfficeSoapError. Ctrl-C stops
+        it within one request's time (no request starts after it) with ``BulkInterrupted``,
+        whose ``partial`` holds what was read.
         """
         self._check_open(self._client)
         bulk = _Bulk(associate_ids, credential_type, concurrency, errors)
@@ -817,9 +865,19 @@ class UserAgent(_SyncAgent):
         if bulk.workers:
             from concurrent.futures import ThreadPoolExecutor  # only the bulk helper needs it
 
-            with ThreadPoolExecutor(bulk.workers, thread_name_prefix="superoffice-bulk") as pool:
+            pool = ThreadPoolExecutor(bulk.workers, thread_name_prefix="superoffice-bulk")
+            try:
                 for future in [pool.submit(worker) for _ in range(bulk.workers)]:
                     future.result()
+            except KeyboardInterrupt:
+                # Ctrl-C reaches this thread only: no worker takes another id, the calls in
+                # flight end (within one request's time), and what was read is handed back.
+                bulk.stop()
+                pool.shutdown(wait=True)
+                raise BulkInterrupted(bulk.partial(), len(bulk.ids)) from None
+            finally:
+                bulk.stop()
+                pool.shutdown(wait=True)
         return bulk.finish()
 
 

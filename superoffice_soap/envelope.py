@@ -80,6 +80,11 @@ def build_envelope(
     unknown = set(arguments) - {param.name for param in operation.params}
     if unknown:
         raise InvalidRequestError(sorted(unknown)[0], f"{operation.name} takes no such argument")
+    missing = [p.name for p in operation.params if not p.optional and p.name not in arguments]
+    if missing:
+        raise InvalidRequestError(
+            missing[0], f"missing: {operation.name} needs it ({', '.join(missing)} not given)"
+        )
 
     root = etree.Element(
         f"{{{envelope_ns}}}Envelope", nsmap=_nsmap(service, services, soap_version)

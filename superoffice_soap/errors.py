@@ -13,20 +13,26 @@ The tree::
     └── ResponseParseError                a SOAP answer whose shape or values break the contract
         └── ResponseTooLargeError         the body grew past max_response_bytes (after decompression)
 
+    KeyboardInterrupt
+    └── BulkInterrupted                   Ctrl-C during a sync bulk read: ``partial`` holds what was read
+
 Messages never carry a ticket, an application token, a password or a SecretValue: text that the
-server sends back is scrubbed of the caller's own ticket and token before it is stored here, and
-the parser never quotes the content of a secret field.
+server sends back is masked by structure before it is stored here (``_mask``: secret elements
+whole, values equal to a secret, long secrets where they stand as whole tokens; the server's own
+words are never garbled), and the parser never quotes the content of a secret field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Optional
+from collections.abc import Mapping, Sequence
+from typing import Callable, NamedTuple, Optional
 
 __all__ = [
     "AgentClosedError",
     "AuthenticationError",
+    "BulkInterrupted",
     "HTTPStatusError",
+    "Hint",
     "InvalidRequestError",
     "NetServerError",
     "ResponseParseError",
@@ -37,8 +43,57 @@ __all__ = [
 ]
 
 
+class Hint(NamedTuple):
+    """What to change to get past an error, as data: ``setting`` is the agents' keyword to look
+    at (``"url"``, ``"services"``, ``"soap_version"``), ``value`` the value to give it (None:
+    check the one given), ``part`` which part of it (``"the tenant and the Services version"``)
+    and ``why`` what is wrong, in words that name no setting. The library words a hint with its
+    keywords (``str(error)``); the command line words the same hint with its flags."""
+
+    why: str
+    setting: str
+    value: Optional[str] = None
+    part: str = ""
+
+    def library_words(self) -> str:
+        """The hint in the agents' terms (keywords)."""
+        if self.value is not None:
+            return f"{self.why}: pin {self.setting}={self.value!r}"
+        name = _LIBRARY_NAMES.get(self.setting, f"the {self.setting} keyword")
+        return f"{self.why}: check {self.part + ' of ' if self.part else ''}{name}"
+
+
+_LIBRARY_NAMES = {
+    "url": "the url keyword",
+    "services": "the services keyword (or the ServicesNN part of the url)",
+}
+
+
 class SuperOfficeSoapError(Exception):
-    """Base class of every error raised by superoffice_soap."""
+    """Base class of every error raised by superoffice_soap.
+
+    ``hints`` holds what to change, as data (``Hint``); ``context`` where the answer came from
+    (``"from https://…/User.svc"``). Both are in ``str(error)``, worded for the agents' keywords;
+    ``describe(words)`` words them another way (the command line: its flags)."""
+
+    hints: tuple[Hint, ...] = ()
+    context: str = ""
+    _bare: Optional[str] = None
+
+    def with_hints(self, context: str, hints: Sequence[Hint]) -> None:
+        """Add the context and the hints (each once) to this error and its message."""
+        if self._bare is None:
+            self._bare = str(self.args[0]) if self.args else ""
+        self.context = context
+        self.hints = tuple(dict.fromkeys((*self.hints, *hints)))
+        self.args = (self.describe(Hint.library_words), *self.args[1:])
+
+    def describe(self, words: Callable[[Hint], str]) -> str:
+        """The message with its context and each hint worded by ``words``."""
+        if self._bare is None:
+            return str(self.args[0]) if self.args else ""
+        notes = [note for note in (self.context, *map(words, self.hints)) if note]
+        return f"{self._bare} ({'; '.join(notes)})" if notes else self._bare
 
 
 class InvalidRequestError(SuperOfficeSoapError, ValueError):
@@ -194,3 +249,15 @@ class ResponseParseError(SuperOfficeSoapError):
 class ResponseTooLargeError(ResponseParseError):
     """The response body grew past the agent's ``max_response_bytes`` (counted after gzip or
     deflate decompression); reading stopped there, the rest was never buffered."""
+
+
+class BulkInterrupted(KeyboardInterrupt):
+    """Ctrl-C (KeyboardInterrupt) during a sync bulk read. No request started after it; the calls
+    already in flight were let finish. ``partial`` maps each associate read before it to its
+    answer (or, with ``errors="collect"``, its error), in the order asked. Being a
+    KeyboardInterrupt, it ends a program as Ctrl-C does unless caught."""
+
+    def __init__(self, partial: Mapping[int, object], total: int) -> None:
+        self.partial = dict(partial)
+        self.total = total
+        super().__init__(f"interrupted after {len(self.partial)} of {total} associates")

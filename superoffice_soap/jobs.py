@@ -41,7 +41,13 @@ from .errors import (
     SuperOfficeSoapError,
     TransportError,
 )
-from .models import DOTNET_MIN_VALUE, NEVER_EXPIRES, UntrustedCredentials
+from .models import (
+    DOTNET_MIN_VALUE,
+    MAX_ASSOCIATE_ID,
+    NEVER_EXPIRES,
+    UntrustedCredentials,
+    check_associate_id,
+)
 
 if TYPE_CHECKING:
     from .client import AsyncUserAgent, UserAgent
@@ -50,12 +56,14 @@ __all__ = [
     "DEFAULT_EXPIRING_WITHIN",
     "FINDINGS",
     "NAIVE_TIMES",
+    "AuditInterrupted",
     "AuditProgress",
     "AuditReport",
     "CredentialFinding",
     "CredentialStatus",
     "RecoveryStep",
     "RotationError",
+    "RotationInterrupted",
     "RotationPlan",
     "RotationResult",
     "UserAudit",
@@ -64,6 +72,7 @@ __all__ = [
     "audit_untrusted_credentials_async",
     "credential_status",
     "error_phrase",
+    "parse_associate_id",
     "parse_associate_ids",
     "parse_duration",
     "plan_rotation",
@@ -83,7 +92,6 @@ NAIVE_TIMES = "UTC"
 #: What ``AuditReport.found`` counts: four statuses, users with no credential, failed users.
 FINDINGS = ("expired", "expiring", "inactive", "not-yet-valid", "none", "error")
 
-_INT32 = range(-(2**31), 2**31)
 _MAX_IDS = 1_000_000  # a range larger than this is a typo, not an audit
 _PHRASE = 100  # an error phrase longer than this is cut
 _NOT_SENT_KINDS = frozenset({"connect", "connect timeout", "pool timeout"})
@@ -346,11 +354,21 @@ def _audit(
     tell()
     for start in range(0, max(1, len(ids)), size):  # an empty audit still checks its input
         batch = ids[start : start + size]
-        answer: Mapping[int, Union[list[UntrustedCredentials], SuperOfficeSoapError]] = yield _Call(
-            "get_untrusted_credentials_for_associates",
-            (batch, credential_type),
-            {"concurrency": concurrency, "errors": "collect"},
-        )
+        try:
+            answer: Mapping[
+                int, Union[list[UntrustedCredentials], SuperOfficeSoapError]
+            ] = yield _Call(
+                "get_untrusted_credentials_for_associates",
+                (batch, credential_type),
+                {"concurrency": concurrency, "errors": "collect"},
+            )
+        except _Interrupted as stopped:
+            answers.update(stopped.partial)
+            moment = now if now is not None else datetime.now(timezone.utc)
+            report = audit_report(
+                answers, credential_type, now=moment, expiring_within=expiring_within
+            )
+            raise AuditInterrupted(report, len(ids)) from None
         answers.update(answer)
         failures += sum(1 for value in answer.values() if isinstance(value, SuperOfficeSoapError))
         if batch:
@@ -359,8 +377,38 @@ def _audit(
     return audit_report(answers, credential_type, now=moment, expiring_within=expiring_within)
 
 
+class _Interrupted(SuperOfficeSoapError):
+    """Ctrl-C during a job's call, as the job sees it (``partial``: what a bulk read read)."""
+
+    def __init__(self, partial: Mapping[int, Any]) -> None:
+        self.partial = dict(partial)
+        super().__init__("interrupted (Ctrl-C)")
+
+
+class AuditInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sync audit: no request started after it. ``report`` is the audit of the
+    users read before it (``total`` were asked for), a partial report. Being a
+    KeyboardInterrupt, it ends a program as Ctrl-C does unless caught."""
+
+    def __init__(self, report: AuditReport, total: int) -> None:
+        self.report = report
+        self.total = total
+        super().__init__(f"audit interrupted after {len(report.users)} of {total} users")
+
+
+class RotationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sync rotate. ``error`` is the ``RotationError`` of the step it stopped:
+    what the server holds now and what finishes or undoes it, as for any other failure."""
+
+    def __init__(self, error: RotationError) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+
 def error_phrase(error: BaseException) -> str:
     """A failed user's error in one short phrase (no secrets: errors never carry one)."""
+    if isinstance(error, _Interrupted):
+        return str(error)
     if isinstance(error, TransportError):
         return f"transport error ({error.kind})"
     if isinstance(error, HTTPStatusError):
@@ -382,7 +430,9 @@ def error_phrase(error: BaseException) -> str:
 # Reading associate ids and durations (what a person or a cron job types)
 
 
-_DURATION = re.compile(r"\s*(\d{1,9})\s*([smhdw])\s*", re.IGNORECASE)
+_DURATION = re.compile(r"\s*([0-9]+)\s*([smhdw])\s*", re.IGNORECASE)
+#: The longest duration taken: 100 years (a date that far ahead is still a date).
+MAX_DURATION = timedelta(days=36_500)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -391,7 +441,13 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.fullmatch(text)
     if match is None:
         raise ValueError(f"not a duration: {text!r} (a number and a unit: 30d, 12h, 2w, 90m, 45s)")
-    return timedelta(**{_UNITS[match[2].lower()]: int(match[1])})
+    amount = int(match[1])
+    if amount > MAX_DURATION.days * 86_400:  # more than 100 years in any unit, seconds included
+        raise ValueError(f"too large: {text!r} (at most {MAX_DURATION.days}d, 100 years)")
+    duration = timedelta(**{_UNITS[match[2].lower()]: amount})
+    if duration > MAX_DURATION:
+        raise ValueError(f"too large: {text!r} (at most {MAX_DURATION.days}d, 100 years)")
+    return duration
 
 
 def parse_associate_ids(text: str) -> list[int]:
@@ -433,12 +489,20 @@ def read_associate_ids(lines: Iterable[str], source: str) -> list[int]:
     return ids
 
 
+def parse_associate_id(text: str) -> int:
+    """One associate id as typed (``5``): a whole number from 1 to ``MAX_ASSOCIATE_ID``;
+    ValueError otherwise. The rule of ``check_associate_id``, for text."""
+    return _associate_id(text, text)
+
+
 def _associate_id(text: str, part: str) -> int:
-    if not re.fullmatch(r"\d{1,10}", text.strip()):
-        raise ValueError(f"not an associate id: {part!r} (a whole number from 1 to {2**31 - 1})")
+    if not re.fullmatch(r"[0-9]{1,10}", text.strip()):
+        raise ValueError(
+            f"not an associate id: {part!r} (a whole number from 1 to {MAX_ASSOCIATE_ID})"
+        )
     value = int(text)
-    if not 1 <= value < 2**31:
-        raise ValueError(f"associate id out of range: {part!r} (1 to {2**31 - 1})")
+    if not 1 <= value <= MAX_ASSOCIATE_ID:
+        raise ValueError(f"associate id out of range: {part!r} (1 to {MAX_ASSOCIATE_ID})")
     return value
 
 
@@ -447,10 +511,7 @@ def _checked_ids(associate_ids: Iterable[int]) -> list[int]:
         raise InvalidRequestError("associate_ids", "must be an iterable of ints")
     given = list(associate_ids)
     for position, value in enumerate(given):
-        if isinstance(value, bool) or not isinstance(value, int) or value not in _INT32:
-            raise InvalidRequestError(
-                f"associate_ids[{position}]", f"must be an Int32 (int), got {value!r}"
-            )
+        check_associate_id(f"associate_ids[{position}]", value)
     return list(dict.fromkeys(given))
 
 
@@ -756,6 +817,7 @@ def _rotation(
     valid_to: Optional[datetime],
     dry_run: bool,
 ) -> Generator[_Call, Any, RotationResult]:
+    check_associate_id("associate_id", associate_id)
     _check_rotation_arguments(public_value, secret_value, new_public_value, valid_from, valid_to)
     read = _Call("get_untrusted_credentials_for_associate", (associate_id, credential_type))
     try:
@@ -931,10 +993,18 @@ def _drive(agent: Any, job: Generator[_Call, Any, T]) -> T:
         except StopIteration as done:
             result: T = done.value
             return result
+        except RotationError as stopped:
+            if isinstance(stopped.cause, _Interrupted):
+                raise RotationInterrupted(stopped) from None
+            raise
         try:
             answer, error = getattr(agent, call.method)(*call.args, **call.kwargs), None
         except SuperOfficeSoapError as exc:
             answer, error = None, exc
+        except KeyboardInterrupt as exc:
+            # The job says what the server holds now (a rotate) or reports what was read (an
+            # audit), then the interruption goes on as a KeyboardInterrupt.
+            answer, error = None, _Interrupted(getattr(exc, "partial", {}))
 
 
 async def _adrive(agent: Any, job: Generator[_Call, Any, T]) -> T:

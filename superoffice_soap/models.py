@@ -35,6 +35,7 @@ from ._builtin_user import (
     UntrustedCredentials,
     UserType,
 )
+from .errors import InvalidRequestError
 from .xsd import DOTNET_MIN_VALUE, NEVER_EXPIRES
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "FIELD_PROPERTY",
     "FIELD_RIGHT",
     "FIELD_RIGHT_FLAGS",
+    "MAX_ASSOCIATE_ID",
     "NEVER_EXPIRES",
     "TABLE_RIGHT",
     "TABLE_RIGHT_FLAGS",
@@ -59,6 +61,7 @@ __all__ = [
     "TableRight",
     "UntrustedCredentials",
     "UserType",
+    "check_associate_id",
 ]
 
 #: The tokens of ETableRight (``TableRight.mask``), in the enum's declared order.
@@ -75,3 +78,22 @@ class SoTimeZone:
 
     id: int
     location_code: Optional[str] = None
+
+
+#: NetServer's associate ids are positive Int32s: 1 to this.
+MAX_ASSOCIATE_ID = 2**31 - 1
+
+
+def check_associate_id(argument: str, value: object) -> int:
+    """An associate id as every method, job and command takes it: an int from 1 to
+    ``MAX_ASSOCIATE_ID``; ``InvalidRequestError`` naming ``argument`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequestError(
+            argument,
+            f"must be an associate id (an int from 1 to {MAX_ASSOCIATE_ID}), got {value!r}",
+        )
+    if not 1 <= value <= MAX_ASSOCIATE_ID:
+        raise InvalidRequestError(
+            argument, f"must be an associate id from 1 to {MAX_ASSOCIATE_ID}, got {value}"
+        )
+    return value

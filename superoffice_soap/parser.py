@@ -17,11 +17,13 @@ The order of the checks:
    (``Body/GetUntrustedCredentialsForAssociateResponse/Response/UntrustedCredentials[2]/IsActive``).
 
 Nothing here does I/O. Nothing quotes the content of a secret field, and text that came from the
-server is scrubbed of the caller's own ticket and application token before it enters an exception.
+server is masked by structure (``_mask``: secret elements, values equal to a secret, long secrets
+standing as whole tokens) before it enters an exception; the server's own words are never garbled.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import weakref
 from collections.abc import Iterable, Mapping
@@ -31,9 +33,10 @@ import attrs
 from lxml import etree
 
 from ._http import header
+from ._mask import mask_identifier, mask_markup, mask_text, mask_tree, mask_url, mask_value
 from ._namespaces import NETSERVER_NS_PREFIX, SOAP11, SOAP12, XSI_NIL
 from ._readers import Decoder, Problem, read_field, reader
-from ._xml import describe_tag, is_xml_content_type, safe_parser, scrub
+from ._xml import describe_tag, is_xml_content_type, safe_parser
 from ._xml import excerpt as _excerpt
 from .errors import HTTPStatusError, NetServerError, ResponseParseError, SoapFault
 from .operations import Operation
@@ -42,6 +45,8 @@ from .types import BOOLEAN, INT, STRING, ArrayOf, DictionaryOf, Field, Raw, Stru
 __all__ = ["ReceivedEnvelope", "decode_payload", "read_envelope"]
 
 _EXCERPT_CHARS = 200
+#: How much of a body that is not SOAP is masked to quote from it.
+_MASKED_CHARS = 64 * 1024
 
 
 # --------------------------------------------------------------------------------------------
@@ -92,7 +97,7 @@ def read_envelope(
             raise _status_error(
                 status_code, headers, content, redact, "not a SOAP answer"
             ) from None
-        raise ResponseParseError(f"malformed XML: {scrub(str(exc), redact)}") from None
+        raise ResponseParseError(f"malformed XML: {mask_text(str(exc), redact)}") from None
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         if not success:
@@ -141,7 +146,7 @@ def decode_payload(
         return _answer_reader(operation, ns)(payload)
     except Problem as problem:
         raise ResponseParseError(
-            scrub(problem.message, secrets), path=problem.path(f"Body/{name}")
+            mask_text(problem.message, secrets), path=problem.path(f"Body/{name}")
         ) from None
 
 
@@ -250,11 +255,13 @@ def _soap_fault(envelope: ReceivedEnvelope, secrets: list[str]) -> SoapFault:
     code, subcodes, reason, detail_element = _fault_parts(envelope.payload, envelope.soap_version)
     detail = None
     if detail_element is not None:
-        detail = scrub(_inner_xml(detail_element), secrets)
+        detail_element = copy.deepcopy(detail_element)
+        mask_tree(detail_element, secrets)
+        detail = _inner_xml(detail_element)
     return SoapFault(
-        code=_local(code),
-        subcodes=subcodes,
-        reason=scrub(reason, secrets),
+        code=mask_identifier(_local(code), secrets),
+        subcodes=tuple(mask_identifier(sub, secrets) for sub in subcodes),
+        reason=mask_value(reason, secrets),
         detail=detail,
         soap_version=envelope.soap_version,
         status_code=envelope.status_code,
@@ -403,7 +410,7 @@ def _check_headers(
             values[attr] = read_field(child, decode, nillable, name)
         except Problem as problem:
             raise ResponseParseError(
-                scrub(problem.message, secrets), path=problem.path("Header")
+                mask_text(problem.message, secrets), path=problem.path("Header")
             ) from None
     exception_info = values.get("exception_info")
     if foreign:
@@ -431,7 +438,7 @@ def _wrong_services_header(
         failures.append(f"ExceptionInfo {info.get('exception_type') or '(no type)'}")
     if failures:
         problem += "; it reports a failure: " + ", ".join(dict.fromkeys(failures))
-    return ResponseParseError(scrub(problem, secrets), path="Header")
+    return ResponseParseError(mask_text(problem, secrets), path="Header")
 
 
 def _reported_failure(block: etree._Element) -> Optional[str]:
@@ -465,17 +472,18 @@ def _netserver_error(
     error_class: type[NetServerError], info: Mapping[str, Any], secrets: list[str]
 ) -> NetServerError:
     def clean(value: Optional[str]) -> Optional[str]:
-        return None if value is None else scrub(value, secrets)
+        return None if value is None else mask_value(value, secrets)
 
     inner = info.get("inner_exception")
+    kind = info.get("exception_type")
     parameters = info.get("parameters") or {}
     return error_class(
-        exception_type=clean(info.get("exception_type")),
+        exception_type=None if kind is None else mask_identifier(kind, secrets),
         message=clean(info.get("message")),
         friendly_text=clean(info.get("friendly_text")),
         source=clean(info.get("source")),
         stack_trace=clean(info.get("stack_trace")),
-        parameters={scrub(k, secrets): clean(v) for k, v in parameters.items()},
+        parameters={mask_identifier(k, secrets): clean(v) for k, v in parameters.items()},
         inner_exception=None if inner is None else _netserver_error(NetServerError, inner, secrets),
     )
 
@@ -505,12 +513,12 @@ def _status_error(
     what: str,
 ) -> HTTPStatusError:
     content_type = header(headers, "content-type")
-    excerpt = scrub(_excerpt(content[: _EXCERPT_CHARS * 4].decode("utf-8", "replace")), redact)
+    excerpt = _excerpt(mask_markup(content[:_MASKED_CHARS], redact)[0])
     message = f"HTTP {status_code} with {what} (content type {content_type or 'none'})"
     if 300 <= status_code < 400:
         location = header(headers, "location")
         message += (
-            f"; redirected to {scrub(location, redact)!r}, which a SOAP POST does not follow: "
+            f"; redirected to {mask_value(mask_url(location), redact)!r}, which a SOAP POST does not follow: "
             "check the base URL (http or https? the tenant path?)"
             if location
             else "; a redirect without a Location"

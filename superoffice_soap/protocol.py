@@ -44,9 +44,11 @@ import attrs
 from . import operations as _operations
 from ._flight import Flight
 from ._http import header
+from ._mask import mask_url, url_password
 from ._version import __version__
 from .envelope import build_envelope, check_time_zone, http_headers
 from .errors import (
+    Hint,
     HTTPStatusError,
     InvalidRequestError,
     NetServerError,
@@ -121,7 +123,7 @@ class SoapRequest:
 
     def __repr__(self) -> str:
         return (
-            f"SoapRequest(url={self.url!r}, operation={self.operation!r}, "
+            f"SoapRequest(url={mask_url(self.url)!r}, operation={self.operation!r}, "
             f"soap_version={self.soap_version!r}, content=<{len(self.content)} bytes>)"
         )
 
@@ -178,18 +180,22 @@ def service_url(url: str, service: str) -> str:
 @functools.lru_cache(maxsize=256)  # an agent asks for the same URL on every call
 def _service_url(url: str, service: str) -> str:
     if _BAD_URL_CHARACTER.search(url):
-        raise InvalidRequestError("url", f"must not contain spaces or control characters: {url!r}")
+        raise InvalidRequestError(
+            "url", f"must not contain spaces or control characters: {mask_url(url)!r}"
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError for a bad port)
     except ValueError as exc:
-        raise InvalidRequestError("url", f"{exc}: {url!r}") from None
+        raise InvalidRequestError("url", f"{exc}: {mask_url(url)!r}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidRequestError("url", f"must be an http:// or https:// URL, got {url!r}")
+        raise InvalidRequestError(
+            "url", f"must be an http:// or https:// URL, got {mask_url(url)!r}"
+        )
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         raise InvalidRequestError(
             "url",
-            f"must not carry a query or fragment, got {url!r}; pass the services base URL, "
+            f"must not carry a query or fragment, got {mask_url(url)!r}; pass the services base URL, "
             f"e.g. {EXAMPLE_BASE_URL}",
         )
     # Any ….svc URL of the base stands for the base: …/SoPrincipal.svc, …/User.svc/, …/User.svc/x
@@ -228,7 +234,7 @@ def _resolve_services(url: str, services: Optional[str]) -> str:
     in_url = check_services("Services" + match[1][len("Services") :])
     if services is not None and services != in_url:
         raise InvalidRequestError(
-            "services", f"{services!r} conflicts with {in_url!r} in the URL {url!r}"
+            "services", f"{services!r} conflicts with {in_url!r} in the URL {mask_url(url)!r}"
         )
     return in_url
 
@@ -415,7 +421,7 @@ class Session:
         """The session's own secrets, to scrub from server text."""
         ticket = self._ticket if isinstance(self._ticket, str) else None
         login_ticket = self.login.ticket if self.login is not None else None
-        return (ticket, login_ticket, self.application_token)
+        return (ticket, login_ticket, self.application_token, url_password(self.url))
 
     def request(
         self,
@@ -471,9 +477,9 @@ class Session:
             yield Wait(flight, timeout)
         if not flight.done:
             raise TransportError(
-                f"the call's deadline passed waiting for {what} at {self.url}",
+                f"the call's deadline passed waiting for {what} at {mask_url(self.url)}",
                 kind="deadline",
-                url=self.url,
+                url=mask_url(self.url),
             )
 
     def _ticket_and_epoch(self, service: Service) -> tuple[Optional[str], int]:
@@ -511,19 +517,29 @@ class Session:
             finally:
                 _finish(probe)  # settled or not, the calls waiting for this answer go on
             if envelope is not None:
-                return _decode(operation, envelope, self.services, secrets)
+                return self._decoded(operation, envelope, request, secrets)
             request = attrs.evolve(
                 self.request(operation, arguments, "1.1", ticket), deadline=deadline
             )
             response = yield from self._exchange(request, operation.retry_safe, secrets)
             envelope = _read(response, request, secrets, after_refusal=True)
-            return _decode(operation, envelope, self.services, secrets)
+            return self._decoded(operation, envelope, request, secrets)
         envelope = _read(response, request, secrets)
+        return self._decoded(operation, envelope, request, secrets)
+
+    def _decoded(
+        self,
+        operation: Operation[..., T],
+        envelope: ReceivedEnvelope,
+        request: SoapRequest,
+        secrets: tuple[Optional[str], ...],
+    ) -> T:
         try:
             return _decode(operation, envelope, self.services, secrets)
         except SoapFault as fault:
-            if fault.code == "VersionMismatch":  # a pinned version the server does not speak
-                raise _explained(fault, request) from None
+            # A pinned version the server does not speak; an action it does not have there.
+            if fault.code == "VersionMismatch" or _contract_mismatch(fault):
+                raise _explained(fault, request, services=self.services) from None
             raise
 
     def _negotiate(
@@ -628,7 +644,7 @@ class Session:
         logger.debug(
             "%s POST %s SOAP %s -> %s in %.1f ms",
             request.operation,
-            request.url,
+            mask_url(request.url),
             request.soap_version,
             outcome,
             elapsed * 1000,
@@ -641,7 +657,7 @@ class Session:
         history.append(
             Exchange(
                 operation=request.operation,
-                url=request.url,
+                url=mask_url(request.url),
                 soap_version=request.soap_version,
                 request_headers=mask_headers(request.headers, secrets),
                 request_body=mask_body(request.content, secrets, request_type),
@@ -683,43 +699,61 @@ def _read(
 _SERVICE_PATH = re.compile(r"/Remote/Services\d+/[^/]+\.svc\Z", re.IGNORECASE)
 
 
-def _explained(error: _E, request: SoapRequest, *, after_refusal: bool = False) -> _E:
-    """An answer that is not what a NetServer endpoint sends, with what to check.
+def _explained(
+    error: _E, request: SoapRequest, *, after_refusal: bool = False, services: str = ""
+) -> _E:
+    """An answer that is not what a NetServer endpoint sends, with where it came from and what
+    to check, as data (``Hint``s; the library and the command line word them each their way).
 
     Only an answer about the SOAP version (HTTP 415, a VersionMismatch fault) speaks of the SOAP
-    version; anything else names the URL it came from and, when that URL does not look like a
-    NetServer endpoint, what a base URL looks like. Hints name the agents' keywords (``url``,
-    ``soap_version='1.1'``); the command line words them as its own flags.
+    version; a WCF ContractFilter / ActionNotSupported fault points at the Services version;
+    anything else names the URL it came from and, when that URL does not look like a NetServer
+    endpoint, what a base URL looks like.
     """
     version = request.soap_version
     other = "1.1" if version == "1.2" else "1.2"
     about_version = (isinstance(error, HTTPStatusError) and error.status_code == 415) or (
         isinstance(error, SoapFault) and error.code == "VersionMismatch"
     )
-    hints = [f"from {request.url}"]
+    hints: list[Hint] = []
     if about_version and after_refusal:
         hints.append(
-            "the server refused SOAP 1.2 and then SOAP 1.1: is this a NetServer SOAP endpoint?"
+            Hint(
+                "the server refused SOAP 1.2 and then SOAP 1.1: is this a NetServer SOAP "
+                "endpoint? It takes a NetServer base URL such as "
+                f"{EXAMPLE_BASE_URL}",
+                "url",
+            )
         )
     elif about_version:
-        hints.append(f"the server does not take SOAP {version}: pin soap_version='{other}'")
+        hints.append(Hint(f"the server does not take SOAP {version}", "soap_version", other))
     elif not _SERVICE_PATH.search(urlsplit(request.url).path):
         hints.append(
-            f"the url keyword takes a NetServer base URL such as {EXAMPLE_BASE_URL}, "
-            "or any ….svc URL under it"
+            Hint(
+                f"a NetServer base URL looks like {EXAMPLE_BASE_URL} (or any ….svc URL under it)",
+                "url",
+            )
         )
     elif isinstance(error, HTTPStatusError) and error.status_code == 404:
         hints.append(
-            "nothing answers there: check the tenant and the Services version given as the url "
-            "keyword"
+            Hint("nothing answers there", "url", part="the tenant and the Services version")
         )
-    return _hinted(error, "; ".join(hints))
-
-
-def _hinted(error: _E, hint: str) -> _E:
-    """The same error with a hint appended to its message."""
-    error.args = (f"{error.args[0]} ({hint})", *error.args[1:])
+    elif isinstance(error, SoapFault) and _contract_mismatch(error) and services:
+        hints.append(
+            Hint(
+                f"the server does not know this operation's {services} action at this path; "
+                f"it may speak another Services version than {services} there",
+                "services",
+            )
+        )
+    error.with_hints(f"from {mask_url(request.url)}", hints)
     return error
+
+
+def _contract_mismatch(fault: SoapFault) -> bool:
+    """WCF's answer to an action its endpoint does not have (ContractFilter mismatch)."""
+    codes = (fault.code, *fault.subcodes)
+    return "ActionNotSupported" in codes or "ContractFilter" in fault.reason
 
 
 def _positive(name: str, value: object) -> float:
@@ -758,7 +792,7 @@ class Login:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Login(username={self.username!r}, url={self.principal.url!r})"
+        return f"Login(username={self.username!r}, url={mask_url(self.principal.url)!r})"
 
     def current(self) -> tuple[Optional[str], int]:
         """The ticket and its epoch, read together."""

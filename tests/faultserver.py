@@ -52,6 +52,9 @@ Behaviour = Literal[
     "deflate",
     "http10_close_delimited",
     "trickle",
+    "trickle_head",
+    "twice",
+    "garbage_after",
     "hang",
 ]
 BEHAVIOURS: frozenset[str] = frozenset(get_args(Behaviour))
@@ -61,6 +64,9 @@ CHUNK_SIZE = 7
 
 WRONG_CONTENT_LENGTH_EXTRA = 10
 """How many bytes a ``"wrong_content_length"`` reply over-declares, unless its headers set one."""
+
+GARBAGE = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale"
+"""What a ``"garbage_after"`` reply sends behind its answer (it looks like an answer itself)."""
 
 _MAX_HEAD = 64 * 1024
 _POLL = 1.0  # belt and braces: seconds between checks of the stop flag when no wake-up came
@@ -87,6 +93,10 @@ class Reply:
       Content-Encoding and the Content-Length of the compressed bytes.
     - ``"http10_close_delimited"``: ``HTTP/1.0`` status line, no Content-Length, body, close.
     - ``"trickle"``: headers at once, then each byte of the body after ``trickle`` seconds.
+    - ``"trickle_head"``: each byte of the status line and headers after ``trickle`` seconds,
+      then the body at once.
+    - ``"twice"``: the whole answer twice, back to back, on the same connection.
+    - ``"garbage_after"``: the whole answer, then ``GARBAGE`` right behind it.
     - ``"hang"``: read the request, then never answer (until the server stops).
 
     ``delay`` seconds pass before anything at all is answered, whatever the behaviour.
@@ -499,6 +509,15 @@ class FaultServer:
             conn.sendall(head + b"".join(_chunks(body)))
         elif behaviour == "close_mid_body":
             conn.sendall(head + body[: len(body) // 2])
+        elif behaviour == "trickle_head":
+            for i in range(len(head)):
+                self._wait(reply.trickle)
+                conn.sendall(head[i : i + 1])
+            conn.sendall(body)
+        elif behaviour == "twice":
+            conn.sendall(head + body + head + body)
+        elif behaviour == "garbage_after":
+            conn.sendall(head + body + GARBAGE)
         elif behaviour == "trickle":
             conn.sendall(head)
             for i in range(len(body)):

@@ -179,7 +179,8 @@ def test_invalid_argument_exits_2(
     args[args.index("--associate-id") + 1] = str(2**31)
     code, _, err = run(args, capsys)
     assert code == 2
-    assert err.startswith("superoffice-soap: error: --associate-id: ")
+    assert err.startswith("superoffice-soap: error: argument --associate-id: ")
+    assert err.endswith("Run 'superoffice-soap untrusted-credentials --help' for usage.\n")
     assert "associate_id" not in err  # the CLI's terms, not the library's
 
 

@@ -62,7 +62,10 @@ def test_a_404_at_a_path_that_is_no_netserver_endpoint_points_at_url(
     assert code == 5
     assert err.count("\n") == 1
     assert f"from {not_found}/User.svc" in err
-    assert "--url takes a NetServer base URL such as https://host/<tenant>/Remote/Services86" in err
+    assert (
+        "a NetServer base URL looks like https://host/<tenant>/Remote/Services86 (or any ….svc "
+        "URL under it): check --url (or SUPEROFFICE_URL)"
+    ) in err
     assert "keyword" not in err
     assert "soap_version" not in err
     assert "SOAP 1" not in err
@@ -74,7 +77,7 @@ def test_a_404_at_a_netserver_path_points_at_the_tenant(
     url = f"{not_found}/Cust1/Remote/Services86"
     code, err = run(["credential-types", "--ticket", "7T:t", "--url", url], capsys)
     assert code == 5
-    assert "check the tenant and the Services version given as --url" in err
+    assert "check the tenant and the Services version of --url (or SUPEROFFICE_URL)" in err
 
 
 def test_a_pinned_12_refused_with_415_suggests_the_flag(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shlex
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "SUPEROFFICE_SOAP_VERSION",
     ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ROTATE_TICKET", DEMO_TICKET)
 
 
 def cli(
@@ -62,7 +64,9 @@ def cli(
 ) -> tuple[int, str, str]:
     """Run the command line against ``url`` with the demo ticket: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), stderr if stderr is not None else io.StringIO()
-    connection = ["--url", url, "--ticket", DEMO_TICKET, "--soap-version", "1.1"] if url else []
+    connection = (
+        ["--url", url, "--ticket-env", "ROTATE_TICKET", "--soap-version", "1.1"] if url else []
+    )
     code = main([*args, *connection], stdout=out, stdin=io.StringIO(stdin), stderr=err)
     text = out.getvalue() + err.getvalue()
     for secret in (*DEMO_SECRETS, NEW_SECRET, DEMO_TICKET):
@@ -242,7 +246,11 @@ def test_secrets_are_never_shown_and_cannot_be_asked_for(
             EXIT_FINDINGS,
             "found 1 expired, 1 expiring, 1 inactive (--fail-on expired,expiring,inactive,error)",
         ),
-        (["--fail-on", "not-yet-valid,none"], EXIT_FINDINGS, "found 1 not-yet-valid, 1 none"),
+        (
+            ["--fail-on", "not-yet-valid,none"],
+            EXIT_FINDINGS,
+            "found 1 not-yet-valid, 1 user without any imap credential",
+        ),
         (["--fail-on", "error"], 0, None),
     ],
 )
@@ -289,7 +297,10 @@ def test_a_mix_of_successes_and_failures() -> None:
             "audit", "--type", "imap", "--associates", "5,10-13", "--fail-on", "error", url=url
         )
         assert code == EXIT_FINDINGS
-        assert err.splitlines()[1] == "superoffice-soap: error: found 2 error (--fail-on error)"
+        assert err.splitlines()[1] == (
+            "superoffice-soap: error: found 2 users whose credentials could not be read "
+            "(--fail-on error)"
+        )
 
 
 def test_when_every_user_fails_the_exit_code_is_the_errors(
@@ -336,7 +347,7 @@ def test_progress_only_on_a_terminal(served: tuple[FakeNetServer, RunningServer]
     [
         (["--associates", "1-5,x"], "--associates: not an associate id: 'x'"),
         (["--associates", "9-3"], "--associates: range '9-3' runs backwards (write 3-9)"),
-        (["--associate-id", "0"], "argument --associate-id: not an associate id: '0'"),
+        (["--associate-id", "0"], "argument --associate-id: associate id out of range: '0'"),
         ([], "which users? give --associate-id N (repeatable), --associates 1-500,731 or"),
         (
             ["--associate-id", "5", "--expiring-within", "30"],
@@ -394,10 +405,10 @@ def test_ids_from_a_file_and_from_stdin(
     code, _, err = cli(
         "audit", "--type", "imap", "--associates-from", str(tmp_path / "nope"), url=running.base_url
     )
-    assert code == 1
+    assert code == 2  # a usage error: the file named cannot be used
     assert err == (
         f"superoffice-soap: error: --associates-from: cannot read {tmp_path / 'nope'}: "
-        "No such file or directory\n"
+        "No such file or directory\nRun 'superoffice-soap audit --help' for usage.\n"
     )
     assert len(fake.requests) == requests
 
@@ -625,11 +636,29 @@ PRINTED = re.compile(
 def test_every_failure_point_says_the_state_and_how_to_finish_or_undo(
     fake: FakeNetServer, point: str
 ) -> None:
-    rules, exit_code, state, finish, undo, after = FAILURES[point]
+    rules = FAILURES[point][0]
     proxy = Proxy(fake, *rules)
     with FaultServer(proxy) as server:
         url = f"{server.url}/Cust12345/Remote/Services86"
         code, out, err = cli(*rotate_args(), url=url, stdin=NEW_SECRET)
+        proxy.rules = ()  # healthy again, at the same URL
+        check_failure_point(fake, proxy, url, code, out, err, point)
+
+
+def run_as_printed(command: str, stdin: str = "") -> tuple[int, str]:
+    """A printed command, as printed (no option added), with no SUPEROFFICE_* variable set."""
+    assert not any(name.startswith("SUPEROFFICE_") for name in os.environ)
+    words = shlex.split(command)
+    assert words[0] == "superoffice-soap"
+    err = io.StringIO()
+    code = main(words[1:], stdout=io.StringIO(), stdin=io.StringIO(stdin), stderr=err)
+    return code, err.getvalue()
+
+
+def check_failure_point(
+    fake: FakeNetServer, proxy: Proxy, url: str, code: int, out: str, err: str, point: str
+) -> None:
+    _, exit_code, state, finish, undo, after = FAILURES[point]
     assert (code, out) == (exit_code, "")
     assert len(err.splitlines()) == 1
     printed = PRINTED.match(err.rstrip("\n"))
@@ -638,7 +667,9 @@ def test_every_failure_point_says_the_state_and_how_to_finish_or_undo(
     assert stored(fake) == after
     writes = [op for op in proxy.operations if op in (SAVE, REMOVE)]
     assert writes == list(dict.fromkeys(writes))  # no write was ever sent twice
-    where = "--associate-id 5 --type imap"
+    where = (
+        f"--associate-id 5 --type imap --url {url} --soap-version 1.1 --ticket-env ROTATE_TICKET"
+    )
     rerun = (
         f"superoffice-soap rotate {where} --public-value {OLD} --new-public-value {NEW} "
         "--secret-stdin"
@@ -656,10 +687,7 @@ def test_every_failure_point_says_the_state_and_how_to_finish_or_undo(
     assert printed["undo"] == expected_undo
 
     # the printed command, run as printed against the healthy server, finishes the rotation
-    with fake.serve() as running:
-        code, _, err = cli(
-            *shlex.split(printed["finish"])[1:], url=running.base_url, stdin=NEW_SECRET
-        )
+    code, err = run_as_printed(printed["finish"], stdin=NEW_SECRET)
     assert code == 0, err
     assert stored(fake) == ["jane.doe@old.example.com", NEW]
     assert fake.stored_credentials(5, "imap")[1].secret_value == NEW_SECRET
@@ -670,12 +698,12 @@ def test_undo_commands_undo(fake: FakeNetServer) -> None:
     with FaultServer(proxy) as server:
         url = f"{server.url}/Cust12345/Remote/Services86"
         _, _, err = cli(*rotate_args(), url=url, stdin=NEW_SECRET)
-    printed = PRINTED.match(err.rstrip("\n"))
-    assert printed
-    assert printed["undo"]
-    with fake.serve() as running:
-        code, _, _ = cli(*shlex.split(printed["undo"])[1:], url=running.base_url)
-    assert code == 0
+        proxy.rules = ()
+        printed = PRINTED.match(err.rstrip("\n"))
+        assert printed
+        assert printed["undo"]
+        code, err = run_as_printed(printed["undo"])
+    assert code == 0, err
     assert stored(fake) == [OLD, "jane.doe@old.example.com"]  # as before the rotation
 
 
@@ -692,7 +720,8 @@ def test_the_recovery_command_keeps_the_secret_source_and_options(
         code, _, err = cli(*args, url=f"{server.url}/Cust12345/Remote/Services86")
     assert code == 5
     assert err.rstrip("\n").endswith(
-        "To finish: superoffice-soap rotate --associate-id 5 --type imap --public-value "
-        f"{OLD} --comment 'it'\"'\"'s rotated' --valid-to 2099-01-01 --secret-env ROTATE_SECRET"
+        "To finish: superoffice-soap rotate --associate-id 5 --type imap --url "
+        f"{server.url}/Cust12345/Remote/Services86 --soap-version 1.1 --ticket-env ROTATE_TICKET "
+        f"--public-value {OLD} --comment 'it'\"'\"'s rotated' --valid-to 2099-01-01 --secret-env ROTATE_SECRET"
     )
     assert "holds the old secret or the new one" in err

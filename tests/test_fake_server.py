@@ -237,7 +237,8 @@ def test_wrong_path_is_404_and_get_is_405(fake: FakeNetServer) -> None:
     not_allowed = post(fake, good_request(), method="GET")
     assert not_allowed.status_code == 405
     assert not_allowed.headers["Content-Type"].startswith("text/plain")
-    assert post(fake, good_request(), path="/a/b/USER.SVC").status_code == 200
+    assert post(fake, good_request(), path="/a/b/USER.SVC").status_code == 404  # no /Remote
+    assert post(fake, good_request(), path="/cust1/REMOTE/services86/USER.SVC").status_code == 200
 
 
 # --------------------------------------------------------------------------- SOAP 1.2
@@ -1005,7 +1006,7 @@ def test_soprincipal_path_is_case_insensitive(fake: FakeNetServer) -> None:
         fake,
         envelope([el("GetSystemInfo")], []),
         action=f"{NS}/SoPrincipal/GetSystemInfo",
-        path="/x/SOPRINCIPAL.SVC",
+        path="/x/REMOTE/SERVICES86/SOPRINCIPAL.SVC",
     )
     ok_wrapper(response, "GetSystemInfoResponse")
 
@@ -1100,7 +1101,9 @@ def test_services88_refuses_a_services86_body_and_headers() -> None:
         services="Services88",
     )
     assert NS in client_fault(child86)
-    action86 = soap_call(fake, "User", "GetCredentialTypes", action_services="Services86")
+    action86 = soap_call(
+        fake, "User", "GetCredentialTypes", services="Services88", action_services="Services86"
+    )
     assert fault11(action86)[1] == "ActionNotSupported"
 
 

@@ -487,7 +487,7 @@ def test_gzip_bomb_served_as_normal_is_expanded_by_httpx() -> None:
 
 def test_reply_validation() -> None:
     assert "hang" in BEHAVIOURS
-    assert len(BEHAVIOURS) == 10
+    assert len(BEHAVIOURS) == 13
     with pytest.raises(ValueError, match="unknown behaviour"):
         Reply(behaviour="explode")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least 2 bytes"):

@@ -12,7 +12,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "superoffice_soap"
 #: Bottom first. A module may import modules of its own layer or below, never above.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("constants and errors", frozenset({"_namespaces", "_version", "errors"})),
-    ("utilities", frozenset({"xsd", "_http", "_xml", "_body", "_flight", "_wsdl", "_pyformat"})),
+    (
+        "utilities",
+        frozenset({"xsd", "_http", "_xml", "_mask", "_body", "_flight", "_wsdl", "_pyformat"}),
+    ),
     ("type declarations", frozenset({"types"})),
     ("what an operation is", frozenset({"_operation"})),
     (
@@ -37,11 +40,22 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         ),
     ),
     ("session (sans-IO)", frozenset({"protocol"})),
-    ("drivers", frozenset({"client", "generate"})),
+    ("drivers", frozenset({"_net", "client", "generate"})),
     ("jobs on the agents' public methods", frozenset({"jobs"})),
     (
         "public face",
-        frozenset({"__init__", "cli", "_cli_codegen", "_cli_values", "__main__", "pytest_plugin"}),
+        frozenset(
+            {
+                "__init__",
+                "cli",
+                "_cli_commands",
+                "_cli_output",
+                "_cli_codegen",
+                "_cli_values",
+                "__main__",
+                "pytest_plugin",
+            }
+        ),
     ),
 )
 LAYER_OF = {module: index for index, (_, modules) in enumerate(LAYERS) for module in modules}

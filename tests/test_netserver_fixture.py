@@ -99,3 +99,28 @@ def test_each_test_gets_a_fresh_stand_in(superoffice_netserver: NetServerFixture
     stored = superoffice_netserver.stored_credentials(5, "imap")
     assert stored[0].public_value == "jane.doe@example.com"
     assert superoffice_netserver.requests == []
+
+
+@pytest.mark.superoffice_netserver(application_token="app-token-4711")
+def test_the_agents_send_the_markers_application_token(
+    superoffice_netserver: NetServerFixture,
+) -> None:
+    assert superoffice_netserver.application_token == "app-token-4711"
+    with superoffice_netserver.user_agent() as agent:
+        assert len(agent.get_untrusted_credentials_for_associate(5, "imap")) == 2
+    with superoffice_netserver.so_principal() as principal:
+        auth = principal.authenticate_username_password(
+            superoffice_netserver.username, superoffice_netserver.password
+        )
+    assert auth.principal is not None
+    assert auth.principal.associate_id == 5
+    # without it, the stand-in refuses, as SuperOffice Online does
+    bare = UserAgent(superoffice_netserver.base_url, ticket=superoffice_netserver.ticket)
+    with bare, pytest.raises(NetServerError):
+        bare.get_untrusted_credentials_for_associate(5, "imap")
+
+
+def test_the_fixture_type_is_public() -> None:
+    from superoffice_soap.testing import NetServerFixture as Public
+
+    assert Public is NetServerFixture

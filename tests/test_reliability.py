@@ -395,7 +395,7 @@ def test_a_404_from_a_netserver_path_points_at_the_tenant(mock: respx.MockRouter
     mock.post(URL).mock(return_value=httpx.Response(404))
     with agent(soap_version="auto", retries=0) as a, pytest.raises(HTTPStatusError) as info:
         a.get_untrusted_credentials("imap")
-    assert "check the tenant and the Services version given as the url keyword" in str(info.value)
+    assert "check the tenant and the Services version of the url keyword" in str(info.value)
     assert "soap_version" not in str(info.value)
 
 

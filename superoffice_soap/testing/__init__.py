@@ -13,6 +13,8 @@ response parser, and it never logs or echoes tickets, tokens, passwords or secre
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._server import (
     DEMO_ASSOCIATE_ID,
     DEMO_PASSWORD,
@@ -33,6 +35,20 @@ __all__ = [
     "SERVICE_PATH",
     "FakeNetServer",
     "FakeResponse",
+    "NetServerFixture",
     "RecordedRequest",
     "RunningServer",
 ]
+
+if TYPE_CHECKING:
+    from ._fixture import NetServerFixture
+
+
+def __getattr__(name: str) -> Any:
+    # NetServerFixture (the superoffice_netserver fixture's type, for annotations) imports
+    # pytest: loaded on first use only, so the stand-in itself never needs pytest.
+    if name == "NetServerFixture":
+        from ._fixture import NetServerFixture
+
+        return NetServerFixture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

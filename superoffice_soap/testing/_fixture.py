@@ -32,6 +32,7 @@ import pytest
 from ..client import AsyncSoPrincipal, AsyncUserAgent, SoPrincipal, UserAgent
 from ..models import CredentialType, UntrustedCredentials, UserType
 from ..negotiation import forget_soap_versions
+from ..operations import DEFAULT_SERVICES, SERVICES_VERSIONS
 from . import (
     DEMO_ASSOCIATE_ID,
     DEMO_PASSWORD,
@@ -55,11 +56,20 @@ class NetServerFixture:
     base URL (``…/Cust12345/Remote/Services86``) to hand to the code under test; ``url`` and
     ``so_principal_url`` the ``User.svc`` and ``SoPrincipal.svc`` endpoints. ``ticket``,
     ``associate_id``, ``username`` and ``password`` are the demo user's (with ``demo_data=False``
-    only the ticket and the login are there, with no credentials or credential types).
+    only the ticket and the login are there, with no credentials or credential types);
+    ``application_token`` the marker's, which the agents made here send. Import it for type
+    annotations as ``superoffice_soap.testing.NetServerFixture``.
     """
 
-    def __init__(self, server: FakeNetServer, running: RunningServer) -> None:
+    def __init__(
+        self,
+        server: FakeNetServer,
+        running: RunningServer,
+        application_token: Optional[str] = None,
+    ) -> None:
         self.server = server
+        #: The marker's application token (None: none required); the agents below send it.
+        self.application_token = application_token
         self.base_url = running.base_url
         self.url = running.url
         self.so_principal_url = running.so_principal_url
@@ -77,20 +87,25 @@ class NetServerFixture:
         """A ``UserAgent`` on the stand-in with the demo ticket (``ticket=`` and any other agent
         option may be given)."""
         options.setdefault("ticket", self.ticket)
-        return UserAgent(self.base_url, **options)
+        return UserAgent(self.base_url, **self._with_token(options))
 
     def async_user_agent(self, **options: Any) -> AsyncUserAgent:
         """An ``AsyncUserAgent`` on the stand-in with the demo ticket."""
         options.setdefault("ticket", self.ticket)
-        return AsyncUserAgent(self.base_url, **options)
+        return AsyncUserAgent(self.base_url, **self._with_token(options))
 
     def so_principal(self, **options: Any) -> SoPrincipal:
         """A ``SoPrincipal`` on the stand-in (log in with ``username`` and ``password``)."""
-        return SoPrincipal(self.base_url, **options)
+        return SoPrincipal(self.base_url, **self._with_token(options))
 
     def async_so_principal(self, **options: Any) -> AsyncSoPrincipal:
         """An ``AsyncSoPrincipal`` on the stand-in."""
-        return AsyncSoPrincipal(self.base_url, **options)
+        return AsyncSoPrincipal(self.base_url, **self._with_token(options))
+
+    def _with_token(self, options: dict[str, Any]) -> dict[str, Any]:
+        if self.application_token is not None:
+            options.setdefault("application_token", self.application_token)
+        return options
 
     # -- the stand-in's state ----------------------------------------------------------------
 
@@ -207,6 +222,7 @@ def netserver_for(request: pytest.FixtureRequest) -> Iterator[NetServerFixture]:
             f"@pytest.mark.superoffice_netserver takes only keywords {sorted(_OPTIONS)}, "
             f"got {unknown or list(marker.args if marker else ())}"
         )
+    _check_marker_values(options)
     demo = options.pop("demo_data", True)
     wsdl = options.pop("wsdl", ())
     server = FakeNetServer.with_demo_data(**options) if demo else FakeNetServer(**options)
@@ -220,6 +236,23 @@ def netserver_for(request: pytest.FixtureRequest) -> Iterator[NetServerFixture]:
         # learned about the SOAP version at this address must not outlive this one.
         forget_soap_versions(running.base_url)
         try:
-            yield NetServerFixture(server, running)
+            yield NetServerFixture(server, running, options.get("application_token"))
         finally:
             forget_soap_versions(running.base_url)
+
+
+def _check_marker_values(options: dict[str, Any]) -> None:
+    """A bad marker value is the test author's mistake: a pytest.UsageError naming it, not an
+    error inside the fixture."""
+    problems = []
+    services = options.get("services", DEFAULT_SERVICES)
+    if services not in SERVICES_VERSIONS:
+        problems.append(f"services must be one of {', '.join(SERVICES_VERSIONS)}, got {services!r}")
+    for name in ("accept_soap12", "demo_data"):
+        if name in options and not isinstance(options[name], bool):
+            problems.append(f"{name} must be True or False, got {options[name]!r}")
+    token = options.get("application_token")
+    if token is not None and (not isinstance(token, str) or not token.strip()):
+        problems.append(f"application_token must be a non-empty str or None, got {token!r}")
+    if problems:
+        raise pytest.UsageError("@pytest.mark.superoffice_netserver: " + "; ".join(problems))

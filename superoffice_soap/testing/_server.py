@@ -16,9 +16,11 @@ token, a password or a secret.
 Endpoints and versions
     ``FakeNetServer(services="Services86")`` serves one Services version (Services84 …
     Services88): requests must use its namespace and SOAPActions
-    (``http://www.superoffice.net/ws/crm/NetServer/ServicesNN/<Service>/<Operation>``). Any path
-    ending in ``/User.svc`` or ``/SoPrincipal.svc`` (case-insensitive) is that service; the
-    version inside the path is not checked. ``serve()`` advertises
+    (``http://www.superoffice.net/ws/crm/NetServer/ServicesNN/<Service>/<Operation>``). It
+    answers only where NetServer would: ``/<tenant>/Remote/<its ServicesNN>/User.svc`` or
+    ``…/SoPrincipal.svc`` (case-insensitive, as IIS). Any other path — another Services version,
+    no tenant, no ``/Remote``, another service — gets IIS's 404 page (HTML), so a wrong base URL
+    fails against the stand-in as it would in production. ``serve()`` advertises
     ``http://127.0.0.1:{port}/Cust12345/Remote/{services}``. The operations served are those the
     stand-in's own description of the WSDL lists (``_contract``: the library's operations, which
     the test suite checks) that the version has: AuthenticateWithAccessToken only from Services86
@@ -286,10 +288,33 @@ def _asks_for_wsdl(path: str) -> bool:
     return path.partition("?")[2].lower() in ("wsdl", "singlewsdl")
 
 
-def _service_in(path: str) -> Optional[str]:
-    """The ``<name>`` of a path ending in ``/<name>.svc`` (before any query), else None."""
-    match = _SVC.search(path.split("?", 1)[0])
-    return None if match is None else match[1]
+_ENDPOINT_PATH = re.compile(
+    r"/[^/]+/remote/(?P<services>services\d+)/(?P<name>[A-Za-z][A-Za-z0-9]*)\.svc", re.IGNORECASE
+)
+
+
+def _service_in(path: str, services: str) -> Optional[str]:
+    """The ``<Service>`` a path reaches on a server of ``services``: ``/<tenant>/Remote/
+    <services>/<Service>.svc`` only (None: IIS answers 404)."""
+    found = _ENDPOINT_PATH.fullmatch(path.split("?", 1)[0])
+    if found is None or found["services"].lower() != services.lower():
+        return None
+    return found["name"]
+
+
+def _iis_not_found() -> FakeResponse:
+    """IIS's 404 page for a path that is no endpoint (what NetServer's web server answers)."""
+    page = etree.Element("html")
+    head = etree.SubElement(page, "head")
+    etree.SubElement(head, "title").text = "404 - File or directory not found."
+    body = etree.SubElement(page, "body")
+    etree.SubElement(body, "h2").text = "404 - File or directory not found."
+    etree.SubElement(body, "h3").text = (
+        "The resource you are looking for might have been removed, had its name changed, or is "
+        "temporarily unavailable."
+    )
+    content = b"<!DOCTYPE html>\r\n" + etree.tostring(page, method="html", encoding="utf-8")
+    return FakeResponse(404, {"Content-Type": "text/html", "Server": "Microsoft-IIS/10.0"}, content)
 
 
 class FakeNetServer:
@@ -543,12 +568,12 @@ class FakeNetServer:
     def _handle(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes, trace: _Trace
     ) -> FakeResponse:
-        named = _service_in(path)
+        named = _service_in(path, self.services)
         endpoint = None if named is None else _ENDPOINTS.get(named.lower())
         if named is not None and endpoint is None:
             endpoint = self._catalog.service_name(named)
         if endpoint is None:
-            return _text_response(404, "Not Found")
+            return _iis_not_found()
         document = None if named is None else self._catalog.document(named)
         if method.upper() == "GET" and document is not None and _asks_for_wsdl(path):
             return FakeResponse(200, {"Content-Type": "text/xml; charset=utf-8"}, document)
