@@ -79,6 +79,9 @@ if str(REPO) not in sys.path:
 if str(REPO / "benchmarks") not in sys.path:
     sys.path.insert(0, str(REPO / "benchmarks"))
 
+import peers  # noqa: E402
+import startup  # noqa: E402
+from timing import FULL, QUICK, Settings, Timing, compare, progress  # noqa: E402
 from xpath_reader import parse_credentials_xpath  # noqa: E402
 
 from tests._responses import (  # noqa: E402  (needs the path entry above)
@@ -107,69 +110,6 @@ ARGUMENTS: Mapping[str, object] = {"associate_id": 5, "credential_type": "imap"}
 RESPONSE_HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
 ZEEP_HEADERS = {"Credentials": {"Ticket": TICKET}}
 MIB = 1024 * 1024
-
-
-# ============================================================================ settings
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Sizes and repetitions of one run."""
-
-    quick: bool
-    repeat: int  # repetitions (batches) behind every timing median
-    batch_seconds: float  # the length of one batch of a fast measure
-    parse_sizes: tuple[int, int, int]
-    reading_sizes: tuple[int, int]  # the answers of the reading table
-    import_repeat: int
-    memory_items: int
-    memory_repeat: int
-    bulk_associates: int
-    bulk_repeat: int
-    sync_bulk_associates: int
-    sync_bulk_repeat: int
-    delayed_associates: int
-    delayed_repeat: int
-    delay_seconds: float
-    sequential_sample: int
-
-
-FULL = Settings(
-    quick=False,
-    repeat=5,
-    batch_seconds=0.1,
-    parse_sizes=(1, 100, 10_000),
-    reading_sizes=(1, 10_000),
-    import_repeat=9,
-    memory_items=10_000,
-    memory_repeat=3,
-    bulk_associates=1_000,
-    bulk_repeat=5,
-    sync_bulk_associates=200,
-    sync_bulk_repeat=3,
-    delayed_associates=200,
-    delayed_repeat=3,
-    delay_seconds=0.01,
-    sequential_sample=100,
-)
-QUICK = Settings(
-    quick=True,
-    repeat=3,
-    batch_seconds=0.005,
-    parse_sizes=(1, 10, 100),
-    reading_sizes=(1, 100),
-    import_repeat=1,
-    memory_items=2_000,  # smaller trees hide below the page granularity of the RSS
-    memory_repeat=1,
-    bulk_associates=16,
-    bulk_repeat=1,
-    sync_bulk_associates=16,
-    sync_bulk_repeat=1,
-    delayed_associates=16,
-    delayed_repeat=1,
-    delay_seconds=0.002,
-    sequential_sample=8,
-)
 
 
 # ============================================================================ results
@@ -207,54 +147,6 @@ class Measure:
     vs_baseline: Optional[Comparison] = None
     info: bool = False  # no target of its own
     raw: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Timing:
-    median: float  # seconds per call
-    samples: list[float]
-    number: int  # calls per batch
-
-
-_STARTED = time.perf_counter()
-
-
-def _progress(message: str) -> None:
-    print(f"[{time.perf_counter() - _STARTED:5.1f} s] {message}", file=sys.stderr, flush=True)
-
-
-# ============================================================================ timing
-
-
-def _batch(function: Callable[[], object], number: int) -> float:
-    start = time.perf_counter()
-    for _ in range(number):
-        function()
-    return (time.perf_counter() - start) / number
-
-
-def _calls_per_batch(function: Callable[[], object], seconds: float) -> int:
-    """Warm up with one call, then size a batch to last about ``seconds``."""
-    first = _batch(function, 1)
-    if first >= seconds:
-        return 1
-    trial = max(1, min(1000, int(seconds / 10 / first)))
-    per_call = _batch(function, trial)
-    return max(1, round(seconds / per_call))
-
-
-def compare(functions: Mapping[str, Callable[[], object]], settings: Settings) -> dict[str, Timing]:
-    """Median seconds per call of each function; the repetitions of the functions interleave."""
-    numbers = {name: _calls_per_batch(f, settings.batch_seconds) for name, f in functions.items()}
-    samples: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(settings.repeat):
-        for name, function in functions.items():
-            gc.collect()
-            samples[name].append(_batch(function, numbers[name]))
-    return {
-        name: Timing(statistics.median(values), values, numbers[name])
-        for name, values in samples.items()
-    }
 
 
 def _speedup(slower: float, faster: float, minimum: Optional[float] = None) -> Comparison:
@@ -384,7 +276,7 @@ def _ours_envelope() -> bytes:
 
 
 def measure_build(settings: Settings, zeep: Optional[Zeep], zeep_absent: str) -> Measure:
-    _progress("building request envelopes")
+    progress("building request envelopes")
     if _ours_envelope() != lxml_floor_envelope():
         raise SystemExit("the lxml floor does not build the same bytes as build_request")
     functions: dict[str, Callable[[], object]] = {
@@ -503,7 +395,7 @@ def _items_label(items: int) -> str:
 def measure_parse(
     settings: Settings, zeep: Optional[Zeep], zeep_absent: str, key: str, items: int
 ) -> Measure:
-    _progress(f"parsing an answer of {_items_label(items)}")
+    progress(f"parsing an answer of {_items_label(items)}")
     data = credentials_response(items)
     if len(_ours_parse(data)) != items:
         raise SystemExit("parse_response read the wrong number of items")
@@ -586,7 +478,7 @@ def _stand_in_process(associates: int = 0, delay: float = 0.0) -> Iterator[_Endp
 
 
 def measure_loopback(settings: Settings, zeep: Optional[Zeep], zeep_absent: str) -> Measure:
-    _progress("calling the stand-in over loopback (the stand-in in its own process)")
+    progress("calling the stand-in over loopback (the stand-in in its own process)")
     expected = len(FakeNetServer.with_demo_data().stored_credentials(DEMO_ASSOCIATE_ID, "imap"))
     with _stand_in_process() as running:
         agent = UserAgent(running.base_url, ticket=DEMO_TICKET, soap_version="1.1")
@@ -693,7 +585,7 @@ def _import_seconds(modules: str, probe: str = _IMPORT_PROBE) -> float:
 
 
 def measure_import(settings: Settings, zeep: Optional[Zeep], zeep_absent: str) -> Measure:
-    _progress("importing in fresh interpreters")
+    progress("importing in fresh interpreters")
     probes = {
         # What a program pays before its first call: the package's __init__ loads modules on
         # first use, so a bare `import superoffice_soap` would measure nothing.
@@ -804,7 +696,7 @@ def _traced_peak(function: Callable[[], object]) -> int:
 
 def measure_memory(settings: Settings) -> list[Measure]:
     items = settings.memory_items
-    _progress(f"peak memory of parsing {_items_label(items)}")
+    progress(f"peak memory of parsing {_items_label(items)}")
     data = credentials_response(items)
     with TemporaryDirectory() as directory:
         path = Path(directory) / "response.xml"
@@ -969,7 +861,7 @@ def measure_bulk(settings: Settings) -> list[Measure]:
     measures: list[Measure] = []
     associates = settings.bulk_associates
     delay_ms = settings.delay_seconds * 1e3
-    _progress(f"bulk helper vs a sequential loop, {associates:,} associates, {delay_ms:g} ms")
+    progress(f"bulk helper vs a sequential loop, {associates:,} associates, {delay_ms:g} ms")
     with _stand_in_process(associates, settings.delay_seconds) as running:
         samples = asyncio.run(
             _async_bulk(
@@ -983,7 +875,7 @@ def measure_bulk(settings: Settings) -> list[Measure]:
     measures.append(_bulk_measure("bulk_async", label, samples, target=True))
 
     associates = settings.delayed_associates
-    _progress(f"bulk helper vs a sequential loop, {associates:,} associates, no delay")
+    progress(f"bulk helper vs a sequential loop, {associates:,} associates, no delay")
     server = _seeded(FakeNetServer(), max(associates, settings.sync_bulk_associates))
     with server.serve() as running:
         samples = asyncio.run(_async_bulk(running.base_url, associates, settings.delayed_repeat))
@@ -1033,7 +925,7 @@ class Reading:
 def measure_reading(settings: Settings) -> list[Reading]:
     readings: list[Reading] = []
     for items in settings.reading_sizes:
-        _progress(f"reading an answer of {_items_label(items)}: table walk vs XPath")
+        progress(f"reading an answer of {_items_label(items)}: table walk vs XPath")
         data = credentials_response(items)
         if parse_credentials_xpath(200, RESPONSE_HEADERS, data) != _ours_parse(data):
             raise SystemExit("the XPath reader and parse_response read different values")
@@ -1233,6 +1125,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument(
         "--reading", action="store_true", help="only the reading table (table walk vs XPath)"
     )
+    parser.add_argument(
+        "--peers", action="store_true", help="only the peers table and the start-up table"
+    )
     parser.add_argument("--memory-child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -1245,9 +1140,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     measures: list[Measure] = []
     zeep_absent = ""
     zeep: Optional[Zeep] = None
+    peer_rows: list[peers.Row] = []
+    peers_absent: dict[str, str] = {}
+    started_up: Optional[startup.StartUp] = None
     if not args.reading:
+        peer_rows, peers_absent = peers.run_peers(
+            settings, credentials_response, response_headers(_ANSWER_HEADERS)
+        )
+        started_up = startup.measure_startup(settings)
+    if not args.reading and not args.peers:
         measures, zeep_absent, zeep = run(settings)
-    readings = measure_reading(settings)
+    readings = [] if args.peers else measure_reading(settings)
     elapsed = time.perf_counter() - started
     met, measured, unmeasured = _targets(measures)
 
@@ -1256,9 +1159,31 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         f"superoffice-soap benchmarks{' (quick)' if settings.quick else ''}: "
         f"Python {machine['python']} on {machine['platform']}, {machine['cpus']} CPUs"
         + (f", load average {load[0]} at start" if isinstance(load, list) else "")
-        + ("" if args.reading else f", zeep {zeep.version}" if zeep else f", zeep {zeep_absent}")
+        + (
+            ""
+            if args.reading or args.peers
+            else f", zeep {zeep.version}"
+            if zeep
+            else f", zeep {zeep_absent}"
+        )
     )
-    if not args.reading:
+    if peer_rows and started_up is not None:
+        print()
+        print(
+            "Every peer on the same bytes (medians; a call = build the request, the same httpx "
+            "MockTransport post, read the answer into objects; the floor = an httpx post of "
+            "pre-built bytes + etree.fromstring, or etree.fromstring alone):"
+        )
+        print()
+        print(peers.render_peers(peer_rows, args.markdown))
+        for name, reason in peers_absent.items():
+            print(f"{name}: {reason}")
+        peers_met, peers_measured = peers.peers_targets(peer_rows)
+        print(f"peers targets met: {peers_met} of {peers_measured}")
+        print()
+        print(startup.render_startup(started_up, args.markdown))
+    if not args.reading and not args.peers:
+        print()
         print(
             "Medians; times per call unless noted. Loopback numbers include the stand-in's own "
             "server time (it runs in a process of its own)."
@@ -1280,13 +1205,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if unmeasured:
             summary += f" ({len(unmeasured)} not measured: {'; '.join(unmeasured)})"
         print(summary)
-    print()
-    print(
-        "How answers are read (GetUntrustedCredentialsForAssociate answers; median per answer, "
-        "in parentheses times etree.fromstring alone):"
-    )
-    print()
-    print(render_reading(readings, args.markdown))
+    if readings:
+        print()
+        print(
+            "How answers are read (GetUntrustedCredentialsForAssociate answers; median per "
+            "answer, in parentheses times etree.fromstring alone):"
+        )
+        print()
+        print(render_reading(readings, args.markdown))
     print(f"run took {elapsed:.0f} s")
 
     if args.json:
@@ -1300,6 +1226,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "targets": {"met": met, "measured": measured, "not_measured": unmeasured},
             "reading": _reading_json(readings),
         }
+        if peer_rows and started_up is not None:
+            report["peers"] = peers.peers_json(peer_rows, peers_absent)
+            report["startup"] = startup.startup_json(started_up)
         Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
     return 0
 
