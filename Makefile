@@ -40,8 +40,8 @@ fuzz: $(STAMP)
 	FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py \
 		--hypothesis-show-statistics
 
-# Two tables (about 2 minutes): medians and ratios against zeep and the lxml/httpx floors, and
-# how answers are read (the table walk against an XPath reader of the same rules).
+# Every peer on the same bytes (zeep, suds-community, xsdata, the floor), start-up, medians and
+# ratios against zeep and the lxml/httpx floors, and how answers are read (about 5 minutes).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 

@@ -1,6 +1,12 @@
-"""superoffice-soap benchmarks: one run, one table of medians and ratios (``make bench``).
+"""superoffice-soap benchmarks: one run, tables of medians and ratios (``make bench``).
 
-What is measured, side by side:
+First, every peer on the same bytes (``benchmarks/peers.py``): this library, zeep,
+suds-community and xsdata (its classes generated from the reference WSDL by the run) and the
+floor, for a whole call and for the parse alone, at 1, 100 and 10,000 items and on a generated
+GetPersonEntity; then start-up in fresh interpreters (``benchmarks/startup.py``): the command
+line's ``--help`` and ``from superoffice_soap import UserAgent`` against ``import httpx``.
+
+Then, side by side with zeep and the floors:
 
 1. building one GetUntrustedCredentialsForAssociate request envelope (SOAP 1.1, with a ticket):
    ``build_request`` vs zeep's ``create_message`` + ``etree.tostring`` vs the same tree built
@@ -25,7 +31,8 @@ machine slows them alike. The exit code is 0 even when a target is missed: this 
 measurement, not a test.
 
 Options: ``--quick`` (tiny sizes, few repetitions), ``--json PATH`` (the raw numbers),
-``--markdown`` (the tables as Markdown), ``--reading`` (the reading table alone).
+``--markdown`` (the tables as Markdown), ``--reading`` (the reading table alone), ``--peers``
+(the peers and start-up tables alone).
 """
 
 from __future__ import annotations
