@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TextIO, Uni
 import attrs
 
 from ._version import __version__
-from .client import SoPrincipal, UserAgent
 from .envelope import build_envelope
 from .errors import (
     AuthenticationError,
@@ -73,6 +72,9 @@ from .protocol import SoapVersionSetting
 from .xsd import ScalarError, parse_datetime
 
 if TYPE_CHECKING:
+    # The agents (and httpx with them) load when a command makes one: `--help`, usage errors
+    # and `generate` never pay for them.
+    from .client import SoPrincipal, UserAgent
     from .jobs import AuditProgress, RecoveryStep, RotationError
 
 __all__ = [
@@ -1274,6 +1276,8 @@ def _user_agent(args: argparse.Namespace, call: Optional[_Call] = None) -> UserA
         "history": _TRACE_EXCHANGES if args.trace else 0,
     }
     ticket = args.ticket or os.environ.get("SUPEROFFICE_TICKET")
+    from .client import UserAgent
+
     agent: UserAgent
     if ticket:
         agent = UserAgent(url, ticket=ticket, **options)
@@ -1322,6 +1326,8 @@ def _secret_given(args: argparse.Namespace, name: str) -> bool:
 
 
 def _principal(args: argparse.Namespace) -> SoPrincipal:
+    from .client import SoPrincipal
+
     principal = SoPrincipal(
         _url(args),
         application_token=_application_token(args),
