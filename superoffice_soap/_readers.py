@@ -311,16 +311,19 @@ def _array(declaration: ArrayOf, ns: str) -> Decoder:
     def decode(element: etree._Element) -> Any:
         _no_text(element)
         items: list[Any] = []
+        append = items.append
         for position, child in enumerate(element, 1):
             if child.tag != item_tag:
                 problem = Problem(f"unexpected element {describe_tag(child.tag)}")
                 problem.segments.append(_step(child))
                 raise problem
             try:
-                _no_tail(child)
-                if child.keys() and child.get(XSI_NIL) is not None and _is_nil(child, True):
+                tail = child.tail
+                if tail and not tail.isspace():
+                    raise _text_problem(tail)
+                if child.keys() and _is_nil(child, True):
                     continue
-                items.append(decode_item(child))
+                append(decode_item(child))
             except Problem as problem:
                 problem.segments.append(f"{item_name}[{position}]")
                 raise
