@@ -27,6 +27,7 @@ from __future__ import annotations
 import keyword
 import linecache
 import re
+import threading
 import weakref
 from typing import Any, Callable, Optional
 
@@ -69,24 +70,53 @@ class Problem(Exception):
 
 
 _COMPILED: weakref.WeakKeyDictionary[ValueType, dict[str, Decoder]] = weakref.WeakKeyDictionary()
+#: Held while readers are compiled. Readers compiled together (a type and the types it reaches)
+#: are published at once when the outermost compilation ends, so that no other thread ever finds
+#: one that reaches a type still being compiled (a type that contains itself).
+_LOCK = threading.RLock()
+_staging: list[dict[tuple[ValueType, str], Decoder]] = []
 
 
 def reader(ref: TypeRef, ns: str) -> Decoder:
     """The reader of a declared type in the Services namespace ``ns`` (compiled once)."""
     declaration = resolve(ref)
     per_namespace = _COMPILED.get(declaration)
-    if per_namespace is None:
-        per_namespace = _COMPILED[declaration] = {}
-    found = per_namespace.get(ns)
-    if found is None:
-        found = _compile(declaration, ns, per_namespace)
+    if per_namespace is not None:
+        found = per_namespace.get(ns)
+        if found is not None:
+            return found
+    with _LOCK:
+        return _compiled(declaration, ns)
+
+
+def _compiled(declaration: ValueType, ns: str) -> Decoder:
+    """``reader``'s slow path, under the lock."""
+    published = _COMPILED.get(declaration, {}).get(ns)
+    if published is not None:
+        return published
+    if _staging:  # inside the compilation of a type that reaches this one
+        staged = _staging[0]
+        return staged.get((declaration, ns)) or _compile(declaration, ns, staged)
+    staged = {}
+    _staging.append(staged)
+    try:
+        found = _compile(declaration, ns, staged)
+    finally:
+        _staging.pop()
+    for (each, namespace), function in staged.items():
+        per_namespace = _COMPILED.get(each)
+        if per_namespace is None:
+            per_namespace = _COMPILED[each] = {}
+        per_namespace[namespace] = function
     return found
 
 
-def _compile(declaration: ValueType, ns: str, cache: dict[str, Decoder]) -> Decoder:
+def _compile(
+    declaration: ValueType, ns: str, staged: dict[tuple[ValueType, str], Decoder]
+) -> Decoder:
     decode: Decoder
     if isinstance(declaration, Struct):
-        return _struct(declaration, ns, cache)
+        return _struct(declaration, ns, staged)
     if isinstance(declaration, Scalar):
         # text as it is (strings): read without a call to the parse function
         decode = _string if declaration.parse is STRING.parse else _scalar(declaration)
@@ -102,7 +132,7 @@ def _compile(declaration: ValueType, ns: str, cache: dict[str, Decoder]) -> Deco
         decode = _raw
     else:  # pragma: no cover - resolve() admits nothing else
         raise TypeError(f"not a value type: {declaration!r}")
-    cache[ns] = decode
+    staged[(declaration, ns)] = decode
     return decode
 
 
@@ -122,17 +152,13 @@ class _Pending:
         return self.function(element)
 
 
-def _struct(declaration: Struct, ns: str, cache: dict[str, Decoder]) -> Decoder:
+def _struct(declaration: Struct, ns: str, staged: dict[tuple[ValueType, str], Decoder]) -> Decoder:
     pending = _Pending()
-    cache[ns] = pending  # before its fields: a type may contain itself
-    try:
-        # A model is built from what was on the wire: an absent element is None, never the
-        # model's default (UntrustedCredentials.is_active defaults to True, for writing).
-        function = _struct_reader(declaration, declaration.namespace or ns, ns, fill_absent=True)
-    except BaseException:
-        del cache[ns]
-        raise
-    pending.function = cache[ns] = function
+    staged[(declaration, ns)] = pending  # before its fields: a type may contain itself
+    # A model is built from what was on the wire: an absent element is None, never the
+    # model's default (UntrustedCredentials.is_active defaults to True, for writing).
+    function = _struct_reader(declaration, declaration.namespace or ns, ns, fill_absent=True)
+    pending.function = staged[(declaration, ns)] = function
     return function
 
 

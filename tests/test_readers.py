@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import enum
 import sys
+import threading
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,8 +240,12 @@ TWICE = Struct("Twice", _record, (Field("A", "same", INT), Field("B", "same", IN
 SAME_ELEMENT = Struct("Same", _record, (Field("A", "first", INT), Field("A", "second", STRING)))
 
 
+def _element(xml: str) -> etree._Element:
+    return etree.fromstring(f'<n:Root xmlns:n="{NS}" xmlns:i="{XSI}">{xml}</n:Root>')
+
+
 def _read(declaration: Any, module: Any, xml: str) -> Outcome:
-    element = etree.fromstring(f'<n:Root xmlns:n="{NS}" xmlns:i="{XSI}">{xml}</n:Root>')
+    element = _element(xml)
     try:
         return ("value", _exact(module(declaration, NS)(element)))
     except Problem as problem:
@@ -325,3 +331,47 @@ def test_a_failing_declaration_leaves_nothing_behind() -> None:
     for _ in range(2):
         with pytest.raises(TypeError, match="not a value type"):
             reader(broken, NS)
+
+
+def test_types_that_reach_each_other_compile_safely_from_many_threads() -> None:
+    """Eight threads ask at once for the reader of a fresh pair of types that contain each
+    other, while finding the inner type takes a while (its declaration is a slow callable): each
+    gets a working reader — none finds one whose partner is still being written — and all get
+    the same one."""
+
+    def slowly() -> Struct:
+        time.sleep(0.05)  # other threads run meanwhile
+        return inner
+
+    outer: Struct = Struct(
+        "Outer", _record, (Field("Name", "name", STRING), Field("Inner", "inner", slowly))
+    )
+    inner: Struct = Struct(
+        "Inner", _record, (Field("Outer", "outer", outer), Field("Count", "count", INT))
+    )
+    xml = (
+        "<n:Name>a</n:Name><n:Inner><n:Outer><n:Name>b</n:Name></n:Outer>"
+        "<n:Count>2</n:Count></n:Inner>"
+    )
+    start = threading.Barrier(8)
+    results: list[Outcome] = []
+    readers: list[object] = []
+
+    def work() -> None:
+        start.wait()
+        try:
+            found = reader(outer, NS)
+            readers.append(found)
+            results.append(("value", _exact(found(_element(xml)))))
+        except Exception as error:
+            results.append(("raised", type(error).__name__, str(error)))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    expected = _read(outer, table_reader.reader, xml)
+    assert expected[0] == "value"
+    assert results == [expected] * 8
+    assert all(found is readers[0] for found in readers)
