@@ -214,15 +214,12 @@ def _struct_reader(declaration: Struct, tag_ns: str, call_ns: str, *, fill_absen
     for rank, (position, field) in enumerate(fields):
         tag = f"{{{tag_ns}}}{field.element}"
         keyword_ = "if" if rank == 0 else "elif"
-        target = (
-            f"v{position}"
-            if by_keyword
-            else "_"
-            if field.attr is None
-            else f"values[{field.attr!r}]"
-        )
-        if by_keyword and field.attr is None:
-            target = "_"
+        if field.attr is None:
+            target = "_"  # read and checked, kept nowhere
+        elif by_keyword:
+            target = f"v{position}"
+        else:
+            target = f"values[{field.attr!r}]"
         lines += [
             f"        {keyword_} state <= {rank} and tag == {tag!r}:",
             f"            state = {rank + 1}",
