@@ -6,8 +6,8 @@ broken ones.
 On three sets of answers: the GetUntrustedCredentialsForAssociate answers of
 ``test_xpath_reader`` (fixed, random and one-change mutants, where the XPath reader is held to
 the same results); every example answer of the documentation kept in ``tests/reference``, read
-with the operation the generator writes from its service's WSDL, and each of its one-change
-mutants; and small declarations made here for what the reference answers do not have (a field
+with the operation the generator writes from its service's WSDL, random thinnings of them (any
+element left out or made nil) and each of their one-change mutants; and small declarations made here for what the reference answers do not have (a field
 kept by no attribute, attributes that are no Python keyword arguments, an empty struct, a type
 that contains itself, dictionary entries without a Key or a Value).
 """
@@ -162,6 +162,28 @@ def test_example_answers_read_alike(name: str) -> None:
     path = EXAMPLES[name]
     kind, *_ = assert_same(generated(path), path.read_bytes())
     assert kind == "value"
+
+
+_CHOICES = st.sampled_from(["keep"] * 6 + ["drop", "nil"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(EXAMPLES)), data=st.data())
+def test_random_thinnings_of_examples_read_alike(name: str, data: st.DataObject) -> None:
+    """Random answers from the examples: any element below the response wrapper left out or
+    made nil (what a server writes for an absent value), the rest as it was."""
+    path = EXAMPLES[name]
+    root = etree.fromstring(path.read_bytes())
+    elements = _payload_elements(root)[1:]
+    choices = data.draw(st.lists(_CHOICES, min_size=len(elements), max_size=len(elements)))
+    for element, choice in zip(elements, choices):
+        if choice == "drop" and element.getparent() is not None:
+            element.getparent().remove(element)
+        elif choice == "nil":
+            element[:] = []
+            element.text = None
+            element.set(f"{{{XSI}}}nil", "true")
+    assert_same(generated(path), to_bytes(root))
 
 
 def example_mutants(path: Path, stride: int) -> Iterator[tuple[str, bytes]]:
