@@ -24,6 +24,7 @@ session's business.
 
 from __future__ import annotations
 
+import itertools
 import keyword
 import linecache
 import re
@@ -74,6 +75,7 @@ _COMPILED: weakref.WeakKeyDictionary[ValueType, dict[str, Decoder]] = weakref.We
 #: are published at once when the outermost compilation ends, so that no other thread ever finds
 #: one that reaches a type still being compiled (a type that contains itself).
 _LOCK = threading.RLock()
+_SERIAL = itertools.count(2)
 _staging: list[dict[tuple[ValueType, str], Decoder]] = []
 
 
@@ -249,10 +251,13 @@ def _struct_reader(declaration: Struct, tag_ns: str, call_ns: str, *, fill_absen
     else:
         lines.append("    return _model(**values)")
     source = "\n".join(lines) + "\n"
+    lines = source.splitlines(True)
     filename = f"<reader of {declaration.name} in {{{tag_ns}}}>"
+    if linecache.getlines(filename) not in ([], lines):  # another declaration of the same name
+        filename = f"<reader of {declaration.name} in {{{tag_ns}}} ({next(_SERIAL)})>"
     # Our own source from the declaration, never text from the wire (as attrs writes __init__).
     exec(compile(source, filename, "exec"), namespace)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    linecache.cache[filename] = (len(source), None, lines, filename)
     function: Decoder = namespace["read"]
     function.__name__ = function.__qualname__ = f"read_{_identifier(declaration.name)}"
     return function
