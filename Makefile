@@ -40,9 +40,10 @@ fuzz: $(STAMP)
 	FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest -q tests/test_fuzz.py \
 		--hypothesis-show-statistics
 
-# Three tables (about 2 minutes): medians and ratios against zeep and the lxml/httpx floors, how
-# answers are read (the table walk against an XPath reader of the same rules), and the generator
-# (generating the List service's 260 operations; importing a generated module of 10).
+# Every peer on the same bytes (zeep, suds-community, xsdata, the floor), start-up, medians and
+# ratios against zeep and the lxml/httpx floors, how answers are read, and the generator
+# (generating the List service's 260 operations; importing a generated module of 10); about 5
+# minutes.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 

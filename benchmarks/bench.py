@@ -1,6 +1,12 @@
-"""superoffice-soap benchmarks: one run, one table of medians and ratios (``make bench``).
+"""superoffice-soap benchmarks: one run, tables of medians and ratios (``make bench``).
 
-What is measured, side by side:
+First, every peer on the same bytes (``benchmarks/peers.py``): this library, zeep,
+suds-community and xsdata (its classes generated from the reference WSDL by the run) and the
+floor, for a whole call and for the parse alone, at 1, 100 and 10,000 items and on a generated
+GetPersonEntity; then start-up in fresh interpreters (``benchmarks/startup.py``): the command
+line's ``--help`` and ``from superoffice_soap import UserAgent`` against ``import httpx``.
+
+Then, side by side with zeep and the floors:
 
 1. building one GetUntrustedCredentialsForAssociate request envelope (SOAP 1.1, with a ticket):
    ``build_request`` vs zeep's ``create_message`` + ``etree.tostring`` vs the same tree built
@@ -12,8 +18,10 @@ What is measured, side by side:
 4. import time in fresh interpreters: ``superoffice_soap`` vs its dependencies vs ``zeep``;
 5. peak memory of parsing the 10,000-item answer vs the lxml tree's own footprint;
 6. the bulk helper vs a sequential loop for 1,000 associates over loopback;
-7. how answers are read, a table of its own: the library's table walk (``parse_response``) vs an
-   XPath-driven reader of the same strict rules (``benchmarks/xpath_reader.py``) vs
+7. how answers are read, a table of its own: the library's readers, written as code per
+   declaration (``parse_response``), vs the table walk they replaced
+   (``benchmarks/table_reader.py``) vs an XPath-driven reader of the same strict rules
+   (``benchmarks/xpath_reader.py``) vs
    ``etree.fromstring`` alone vs ``etree.fromstring`` plus a bare walk reading every element's
    tag and text, on the same answers of 1 and 10,000 items;
 8. the generator, a table of its own: generating every operation of the List service (260, from
@@ -28,8 +36,8 @@ machine slows them alike. The exit code is 0 even when a target is missed: this 
 measurement, not a test.
 
 Options: ``--quick`` (tiny sizes, few repetitions), ``--json PATH`` (the raw numbers),
-``--markdown`` (the tables as Markdown), ``--reading`` (the reading table alone),
-``--generate`` (the generator's table alone).
+``--markdown`` (the tables as Markdown), ``--reading`` (the reading table alone), ``--peers``
+(the peers and start-up tables alone), ``--generate`` (the generator's table alone).
 """
 
 from __future__ import annotations
@@ -84,6 +92,10 @@ if str(REPO) not in sys.path:
 if str(REPO / "benchmarks") not in sys.path:
     sys.path.insert(0, str(REPO / "benchmarks"))
 
+import peers  # noqa: E402
+import startup  # noqa: E402
+from table_reader import parse_table_walk  # noqa: E402
+from timing import FULL, QUICK, Settings, Timing, compare, progress  # noqa: E402
 from xpath_reader import parse_credentials_xpath  # noqa: E402
 
 from tests._responses import (  # noqa: E402  (needs the path entry above)
@@ -112,69 +124,6 @@ ARGUMENTS: Mapping[str, object] = {"associate_id": 5, "credential_type": "imap"}
 RESPONSE_HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
 ZEEP_HEADERS = {"Credentials": {"Ticket": TICKET}}
 MIB = 1024 * 1024
-
-
-# ============================================================================ settings
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Sizes and repetitions of one run."""
-
-    quick: bool
-    repeat: int  # repetitions (batches) behind every timing median
-    batch_seconds: float  # the length of one batch of a fast measure
-    parse_sizes: tuple[int, int, int]
-    reading_sizes: tuple[int, int]  # the answers of the reading table
-    import_repeat: int
-    memory_items: int
-    memory_repeat: int
-    bulk_associates: int
-    bulk_repeat: int
-    sync_bulk_associates: int
-    sync_bulk_repeat: int
-    delayed_associates: int
-    delayed_repeat: int
-    delay_seconds: float
-    sequential_sample: int
-
-
-FULL = Settings(
-    quick=False,
-    repeat=5,
-    batch_seconds=0.1,
-    parse_sizes=(1, 100, 10_000),
-    reading_sizes=(1, 10_000),
-    import_repeat=9,
-    memory_items=10_000,
-    memory_repeat=3,
-    bulk_associates=1_000,
-    bulk_repeat=5,
-    sync_bulk_associates=200,
-    sync_bulk_repeat=3,
-    delayed_associates=200,
-    delayed_repeat=3,
-    delay_seconds=0.01,
-    sequential_sample=100,
-)
-QUICK = Settings(
-    quick=True,
-    repeat=3,
-    batch_seconds=0.005,
-    parse_sizes=(1, 10, 100),
-    reading_sizes=(1, 100),
-    import_repeat=1,
-    memory_items=2_000,  # smaller trees hide below the page granularity of the RSS
-    memory_repeat=1,
-    bulk_associates=16,
-    bulk_repeat=1,
-    sync_bulk_associates=16,
-    sync_bulk_repeat=1,
-    delayed_associates=16,
-    delayed_repeat=1,
-    delay_seconds=0.002,
-    sequential_sample=8,
-)
 
 
 # ============================================================================ results
@@ -212,54 +161,6 @@ class Measure:
     vs_baseline: Optional[Comparison] = None
     info: bool = False  # no target of its own
     raw: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Timing:
-    median: float  # seconds per call
-    samples: list[float]
-    number: int  # calls per batch
-
-
-_STARTED = time.perf_counter()
-
-
-def _progress(message: str) -> None:
-    print(f"[{time.perf_counter() - _STARTED:5.1f} s] {message}", file=sys.stderr, flush=True)
-
-
-# ============================================================================ timing
-
-
-def _batch(function: Callable[[], object], number: int) -> float:
-    start = time.perf_counter()
-    for _ in range(number):
-        function()
-    return (time.perf_counter() - start) / number
-
-
-def _calls_per_batch(function: Callable[[], object], seconds: float) -> int:
-    """Warm up with one call, then size a batch to last about ``seconds``."""
-    first = _batch(function, 1)
-    if first >= seconds:
-        return 1
-    trial = max(1, min(1000, int(seconds / 10 / first)))
-    per_call = _batch(function, trial)
-    return max(1, round(seconds / per_call))
-
-
-def compare(functions: Mapping[str, Callable[[], object]], settings: Settings) -> dict[str, Timing]:
-    """Median seconds per call of each function; the repetitions of the functions interleave."""
-    numbers = {name: _calls_per_batch(f, settings.batch_seconds) for name, f in functions.items()}
-    samples: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(settings.repeat):
-        for name, function in functions.items():
-            gc.collect()
-            samples[name].append(_batch(function, numbers[name]))
-    return {
-        name: Timing(statistics.median(values), values, numbers[name])
-        for name, values in samples.items()
-    }
 
 
 def _speedup(slower: float, faster: float, minimum: Optional[float] = None) -> Comparison:
@@ -389,7 +290,7 @@ def _ours_envelope() -> bytes:
 
 
 def measure_build(settings: Settings, zeep: Optional[Zeep], zeep_absent: str) -> Measure:
-    _progress("building request envelopes")
+    progress("building request envelopes")
     if _ours_envelope() != lxml_floor_envelope():
         raise SystemExit("the lxml floor does not build the same bytes as build_request")
     functions: dict[str, Callable[[], object]] = {
@@ -508,7 +409,7 @@ def _items_label(items: int) -> str:
 def measure_parse(
     settings: Settings, zeep: Optional[Zeep], zeep_absent: str, key: str, items: int
 ) -> Measure:
-    _progress(f"parsing an answer of {_items_label(items)}")
+    progress(f"parsing an answer of {_items_label(items)}")
     data = credentials_response(items)
     if len(_ours_parse(data)) != items:
         raise SystemExit("parse_response read the wrong number of items")
@@ -591,7 +492,7 @@ def _stand_in_process(associates: int = 0, delay: float = 0.0) -> Iterator[_Endp
 
 
 def measure_loopback(settings: Settings, zeep: Optional[Zeep], zeep_absent: str) -> Measure:
-    _progress("calling the stand-in over loopback (the stand-in in its own process)")
+    progress("calling the stand-in over loopback (the stand-in in its own process)")
     expected = len(FakeNetServer.with_demo_data().stored_credentials(DEMO_ASSOCIATE_ID, "imap"))
     with _stand_in_process() as running:
         agent = UserAgent(running.base_url, ticket=DEMO_TICKET, soap_version="1.1")
@@ -698,7 +599,7 @@ def _import_seconds(modules: str, probe: str = _IMPORT_PROBE) -> float:
 
 
 def measure_import(settings: Settings, zeep: Optional[Zeep], zeep_absent: str) -> Measure:
-    _progress("importing in fresh interpreters")
+    progress("importing in fresh interpreters")
     probes = {
         # What a program pays before its first call: the package's __init__ loads modules on
         # first use, so a bare `import superoffice_soap` would measure nothing.
@@ -809,7 +710,7 @@ def _traced_peak(function: Callable[[], object]) -> int:
 
 def measure_memory(settings: Settings) -> list[Measure]:
     items = settings.memory_items
-    _progress(f"peak memory of parsing {_items_label(items)}")
+    progress(f"peak memory of parsing {_items_label(items)}")
     data = credentials_response(items)
     with TemporaryDirectory() as directory:
         path = Path(directory) / "response.xml"
@@ -974,7 +875,7 @@ def measure_bulk(settings: Settings) -> list[Measure]:
     measures: list[Measure] = []
     associates = settings.bulk_associates
     delay_ms = settings.delay_seconds * 1e3
-    _progress(f"bulk helper vs a sequential loop, {associates:,} associates, {delay_ms:g} ms")
+    progress(f"bulk helper vs a sequential loop, {associates:,} associates, {delay_ms:g} ms")
     with _stand_in_process(associates, settings.delay_seconds) as running:
         samples = asyncio.run(
             _async_bulk(
@@ -988,7 +889,7 @@ def measure_bulk(settings: Settings) -> list[Measure]:
     measures.append(_bulk_measure("bulk_async", label, samples, target=True))
 
     associates = settings.delayed_associates
-    _progress(f"bulk helper vs a sequential loop, {associates:,} associates, no delay")
+    progress(f"bulk helper vs a sequential loop, {associates:,} associates, no delay")
     server = _seeded(FakeNetServer(), max(associates, settings.sync_bulk_associates))
     with server.serve() as running:
         samples = asyncio.run(_async_bulk(running.base_url, associates, settings.delayed_repeat))
@@ -1006,7 +907,8 @@ def measure_bulk(settings: Settings) -> list[Measure]:
 
 #: The readers of the reading table, in its order: (key, label).
 READERS: tuple[tuple[str, str], ...] = (
-    ("table", "table walk (parse_response, the library)"),
+    ("library", "written per declaration (parse_response, the library)"),
+    ("table", "table walk (benchmarks/table_reader.py)"),
     ("xpath", "XPath per field (benchmarks/xpath_reader.py)"),
     ("walk", "etree.fromstring + bare walk (tag, text)"),
     ("lxml", "etree.fromstring alone"),
@@ -1038,12 +940,15 @@ class Reading:
 def measure_reading(settings: Settings) -> list[Reading]:
     readings: list[Reading] = []
     for items in settings.reading_sizes:
-        _progress(f"reading an answer of {_items_label(items)}: table walk vs XPath")
+        progress(f"reading an answer of {_items_label(items)}: the library, table walk, XPath")
         data = credentials_response(items)
         if parse_credentials_xpath(200, RESPONSE_HEADERS, data) != _ours_parse(data):
             raise SystemExit("the XPath reader and parse_response read different values")
+        if parse_table_walk(OPERATION, 200, RESPONSE_HEADERS, data) != _ours_parse(data):
+            raise SystemExit("the table walk and parse_response read different values")
         functions: dict[str, Callable[[], object]] = {
-            "table": functools.partial(_ours_parse, data),
+            "library": functools.partial(_ours_parse, data),
+            "table": functools.partial(parse_table_walk, OPERATION, 200, RESPONSE_HEADERS, data),
             "xpath": functools.partial(parse_credentials_xpath, 200, RESPONSE_HEADERS, data),
             "walk": functools.partial(_bare_walk, data),
             "lxml": functools.partial(etree.fromstring, data),
@@ -1064,12 +969,13 @@ def render_reading(readings: Sequence[Reading], markdown: bool) -> str:
     columns = ["reader", *(f"{_items_label(r.items)} ({r.bytes:,} bytes)" for r in readings)]
     rows = [columns]
     rows += [[label, *(_reading_cell(r, key) for r in readings)] for key, label in READERS]
-    rows.append(
-        [
-            "XPath / table walk",
-            *(f"{r.seconds('xpath') / r.seconds('table'):.2f}x" for r in readings),
-        ]
-    )
+    for key, label in (("table", "table walk"), ("xpath", "XPath")):
+        rows.append(
+            [
+                f"{label} / library",
+                *(f"{r.seconds(key) / r.seconds('library'):.2f}x" for r in readings),
+            ]
+        )
     if markdown:
         lines = ["| " + " | ".join(cells) + " |" for cells in rows]
         lines.insert(1, "| " + " | ".join("---" for _ in columns) + " |")
@@ -1088,7 +994,8 @@ def _reading_json(readings: Sequence[Reading]) -> dict[str, object]:
             "bytes": r.bytes,
             "median_s": {key: r.seconds(key) for key, _ in READERS},
             "times_fromstring": {key: r.seconds(key) / r.seconds("lxml") for key, _ in READERS},
-            "xpath_over_table": r.seconds("xpath") / r.seconds("table"),
+            "table_over_library": r.seconds("table") / r.seconds("library"),
+            "xpath_over_library": r.seconds("xpath") / r.seconds("library"),
             "raw": {
                 key: {"samples_s": t.samples, "calls_per_batch": t.number}
                 for key, t in r.timings.items()
@@ -1158,7 +1065,7 @@ def _generated_operations(text: str) -> int:
 
 
 def measure_generator(settings: Settings) -> GeneratorFigures:
-    _progress("generating every operation of the List service and of all reference WSDLs")
+    progress("generating every operation of the List service and of all reference WSDLs")
     wsdls = sorted(REFERENCE_WSDLS.glob("Services*/*.wsdl"))
     list_operations = _generated_operations(generate(LIST_WSDL))  # warm-up
     all_operations = 0
@@ -1171,7 +1078,7 @@ def measure_generator(settings: Settings) -> GeneratorFigures:
         start = time.perf_counter()
         all_operations = sum(_generated_operations(generate(path)) for path in wsdls)
         all_samples.append(time.perf_counter() - start)
-    _progress("importing a generated module of 10 operations in fresh interpreters")
+    progress("importing a generated module of 10 operations in fresh interpreters")
     names = _first_operations(IMPORTED_WSDL, IMPORTED_OPERATIONS)
     text = generate(IMPORTED_WSDL, names)
     import_samples: list[float] = []
@@ -1419,7 +1326,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="write the raw numbers to PATH")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     parser.add_argument(
-        "--reading", action="store_true", help="only the reading table (table walk vs XPath)"
+        "--reading",
+        action="store_true",
+        help="only the reading table (the library vs the table walk vs XPath)",
+    )
+    parser.add_argument(
+        "--peers", action="store_true", help="only the peers table and the start-up table"
     )
     parser.add_argument(
         "--generate", action="store_true", help="only the generator's table (generate, import)"
@@ -1436,11 +1348,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     measures: list[Measure] = []
     zeep_absent = ""
     zeep: Optional[Zeep] = None
-    only = args.reading or args.generate
+    only = args.reading or args.generate or args.peers
+    peer_rows: list[peers.Row] = []
+    peers_absent: dict[str, str] = {}
+    started_up: Optional[startup.StartUp] = None
+    if not args.reading and not args.generate:
+        peer_rows, peers_absent = peers.run_peers(
+            settings, credentials_response, response_headers(_ANSWER_HEADERS)
+        )
+        started_up = startup.measure_startup(settings)
     if not only:
         measures, zeep_absent, zeep = run(settings)
-    readings = [] if args.generate else measure_reading(settings)
-    generator = None if args.reading else measure_generator(settings)
+    readings = [] if args.peers or args.generate else measure_reading(settings)
+    generator = None if args.reading or args.peers else measure_generator(settings)
     elapsed = time.perf_counter() - started
     met, measured, unmeasured = _targets(measures)
 
@@ -1451,7 +1371,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         + (f", load average {load[0]} at start" if isinstance(load, list) else "")
         + ("" if only else f", zeep {zeep.version}" if zeep else f", zeep {zeep_absent}")
     )
+    if peer_rows and started_up is not None:
+        print()
+        print(
+            "Every peer on the same bytes (medians; a call = build the request, the same httpx "
+            "MockTransport post, read the answer into objects; the floor = an httpx post of "
+            "pre-built bytes + etree.fromstring, or etree.fromstring alone):"
+        )
+        print()
+        print(peers.render_peers(peer_rows, args.markdown))
+        for name, reason in peers_absent.items():
+            print(f"{name}: {reason}")
+        peers_met, peers_measured = peers.peers_targets(peer_rows)
+        print(f"peers targets met: {peers_met} of {peers_measured}")
+        print()
+        print(startup.render_startup(started_up, args.markdown))
     if not only:
+        print()
         print(
             "Medians; times per call unless noted. Loopback numbers include the stand-in's own "
             "server time (it runs in a process of its own)."
@@ -1503,6 +1439,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "reading": _reading_json(readings),
             "generate": None if generator is None else _generator_json(generator),
         }
+        if peer_rows and started_up is not None:
+            report["peers"] = peers.peers_json(peer_rows, peers_absent)
+            report["startup"] = startup.startup_json(started_up)
         Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
     return 0
 

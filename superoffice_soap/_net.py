@@ -41,6 +41,10 @@ def install(client: httpx.Client | httpx.AsyncClient) -> None:
         pool._network_backend = _AsyncBackend(pool._network_backend, pool)
 
 
+#: How long one blocking read waits before Python looks at pending signals again.
+_SLICE = 0.5
+
+
 def _cut(timeout: Optional[float], error: type[Exception]) -> Optional[float]:
     """``timeout`` cut to what is left of the current deadline; ``error`` when nothing is."""
     deadline = DEADLINE.get()
@@ -70,7 +74,17 @@ class _Stream(httpcore.NetworkStream):
         self._pool = pool
 
     def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
-        return self._stream.read(max_bytes, _cut(timeout, httpcore.ReadTimeout))
+        # Waited for in slices: a Ctrl-C that lands just before the socket's poll starts is
+        # not lost for the whole timeout (CPython acts on it when the poll returns).
+        limit = _cut(timeout, httpcore.ReadTimeout)
+        end = None if limit is None else time.monotonic() + limit
+        while True:
+            left = None if end is None else max(end - time.monotonic(), 0.0)
+            try:
+                return self._stream.read(max_bytes, _SLICE if left is None else min(left, _SLICE))
+            except httpcore.ReadTimeout:
+                if left is not None and left <= _SLICE:
+                    raise
 
     def write(self, buffer: bytes, timeout: Optional[float] = None) -> None:
         self._stream.write(buffer, _cut(timeout, httpcore.WriteTimeout))

@@ -45,7 +45,6 @@ from . import operations as _operations
 from ._cli_commands import misplaced_options
 from ._cli_output import cli_words, closed_output, finding, unwritable
 from ._version import __version__
-from .client import SoPrincipal, UserAgent
 from .envelope import build_envelope
 from .errors import (
     AuthenticationError,
@@ -76,6 +75,9 @@ from .protocol import SoapVersionSetting
 from .xsd import ScalarError, parse_datetime
 
 if TYPE_CHECKING:
+    # The agents (and httpx with them) load when a command makes one: `--help`, usage errors
+    # and `generate` never pay for them.
+    from .client import SoPrincipal, UserAgent
     from .jobs import AuditProgress, RecoveryStep, RotationError
 
 __all__ = [
@@ -1370,6 +1372,8 @@ def _user_agent(args: argparse.Namespace, call: Optional[_Call] = None) -> UserA
             f"get a ticket with '{PROG} login --access-token-stdin'"
         )
     ticket = _from_variable(args, "ticket") or args.ticket or os.environ.get("SUPEROFFICE_TICKET")
+    from .client import UserAgent
+
     agent: UserAgent
     if ticket:
         agent = UserAgent(url, ticket=ticket, **options)
@@ -1418,6 +1422,8 @@ def _secret_given(args: argparse.Namespace, name: str) -> bool:
 
 
 def _principal(args: argparse.Namespace) -> SoPrincipal:
+    from .client import SoPrincipal
+
     principal = SoPrincipal(
         _url(args),
         application_token=_application_token(args),

@@ -237,6 +237,22 @@ def _body_reader(session: Session, response: httpx.Response) -> BodyReader:
     )
 
 
+def _in_one_piece(session: Session, request: SoapRequest, response: httpx.Response) -> bool:
+    """Whether an answer is read in one piece: uncompressed, with a declared length that fits
+    under the cap, for a call without a deadline. The chunk loop is for the others, where it
+    buys something: the cap must stop a body of no length, of a length over the cap or
+    compressed while it streams, and a deadline must stop a body that trickles in. An HTTP
+    connection delivers no more than the declared length; a transport that delivers more is
+    still stopped by the cap, in ``_loaded``."""
+    if request.deadline is not None:
+        return False
+    headers = response.headers
+    if headers.get("content-encoding", "identity").strip().lower() != "identity":
+        return False
+    length = headers.get("content-length", "").strip()
+    return length.isascii() and length.isdigit() and int(length) <= session.max_response_bytes
+
+
 def _loaded(session: Session, response: httpx.Response) -> HttpResponse:
     """A response whose body the transport already read (and decoded): only the cap is left."""
     reader = BodyReader(session.max_response_bytes, None, response.status_code)
@@ -394,6 +410,9 @@ class _SyncAgent(_Agent):
             ) as response:
                 if response.is_stream_consumed:  # a transport that read it (MockTransport)
                     return _loaded(self._session, response)
+                if _in_one_piece(self._session, request, response):
+                    response.read()
+                    return _loaded(self._session, response)
                 reader = _body_reader(self._session, response)
                 for chunk in response.iter_raw():
                     _check_deadline(request, clock())
@@ -499,6 +518,9 @@ class _AsyncAgent(_Agent):
                 timeout=_request_timeout(request, self._client.timeout, clock()),
             ) as response:
                 if response.is_stream_consumed:  # a transport that read it (MockTransport)
+                    return _loaded(self._session, response)
+                if _in_one_piece(self._session, request, response):
+                    await response.aread()
                     return _loaded(self._session, response)
                 reader = _body_reader(self._session, response)
                 async for chunk in response.aiter_raw():

@@ -97,9 +97,12 @@ _XML_WS = " \t\r\n"
 
 _INT_RE = re.compile(r"[+-]?[0-9]+\Z")
 _DATETIME_RE = re.compile(
-    r"[ \t\r\n]*([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"[ \t\r\n]*([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})"
     r"(?:\.([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2})?[ \t\r\n]*\Z"
 )
+#: The time zone suffixes seen, each checked once, as ``fromisoformat`` takes them (``Z`` is
+#: ``+00:00``): a handful per server.
+_ZONES: dict[str, str] = {"Z": "+00:00"}
 # Characters XML 1.0 forbids: controls except tab/LF/CR, surrogates, U+FFFE/U+FFFF.
 _ILLEGAL_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -203,23 +206,25 @@ def parse_datetime(text: str) -> datetime:
     match = _DATETIME_RE.match(text)
     if match is None:
         raise ScalarError(f"not an xs:dateTime: {text!r}")
-    start = match.start(1)
-    fraction, suffix = match.group(7, 8)
-    iso = text[start : start + 19]
+    iso, fraction, suffix = match.groups()
     if fraction:
-        iso += "." + (fraction + "00000")[:6]
+        iso = f"{iso}.{fraction[:6]:0<6}"
     if suffix is not None:
-        if suffix == "Z":
-            iso += "+00:00"
-        else:
-            hours, minutes = int(suffix[1:3]), int(suffix[4:6])
-            if hours > 14 or minutes > 59 or (hours == 14 and minutes):
-                raise ScalarError(f"xs:dateTime offset out of range: {text!r}")
-            iso += suffix
+        iso += _ZONES.get(suffix) or _zone(suffix, text)
     try:
         return datetime.fromisoformat(iso)
     except ValueError as exc:  # month 13, Feb 30, hour 24, year 0 …
         raise ScalarError(f"not a valid xs:dateTime: {text!r} ({exc})") from None
+
+
+def _zone(suffix: str, text: str) -> str:
+    """A ``±hh:mm`` suffix, checked: at most 14 hours."""
+    hours, minutes = int(suffix[1:3]), int(suffix[4:6])
+    if hours > 14 or minutes > 59 or (hours == 14 and minutes):
+        raise ScalarError(f"xs:dateTime offset out of range: {text!r}")
+    if len(_ZONES) < 128:
+        _ZONES[suffix] = suffix
+    return suffix
 
 
 def format_int(value: int) -> str:
