@@ -8,7 +8,10 @@ server's own words and, by the garbling, tells the secret (a password ``e`` turn
 1. **Elements.** The elements that carry secrets (``SECRET_ELEMENTS``: Ticket, ApplicationToken,
    Password, AccessToken, SecretValue, in any namespace) are replaced whole by ``***``, whatever
    their spelling on the wire (escaped, character references, CDATA: masking works on the parsed
-   text). Anything that parses as XML is masked as XML, whatever its Content-Type says.
+   text), and so is the text of any simple element whose name says it carries a secret
+   (``NewPassword``, ``ClientSecret``, ``RefreshToken``: ``_xml.is_secret_name``, the rule the
+   generator declares secret fields by). Anything that parses as XML is masked as XML, whatever
+   its Content-Type says.
 2. **Values.** A value (an element's text, an attribute, a NetServer error field or parameter,
    an HTTP header) that *equals* one of the caller's secrets is replaced by ``***``, whatever the
    secret's length.
@@ -36,7 +39,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
-from ._xml import REDACTED, safe_parser
+from ._xml import REDACTED, is_secret_name, safe_parser
 
 __all__ = [
     "MIN_FREE_TEXT",
@@ -66,6 +69,14 @@ _SECRET_MARKUP = re.compile(
     + r")\b[^>]*?(?<!/)>(?P<text>.*?)(?:</(?P=prefix)?(?P=name)\s*>|\Z)",
     re.DOTALL,
 )
+
+
+def _carries_secret(element: etree._Element) -> bool:
+    """One of ``SECRET_ELEMENTS`` (masked whole), or a simple element whose name says it carries
+    a secret (``NewPassword``, ``ClientSecret``, ``RefreshToken``: the rule the generator
+    declares secrets by, ``_xml.is_secret_name``)."""
+    local = etree.QName(element).localname
+    return local in SECRET_ELEMENTS or (not len(element) and is_secret_name(local))
 
 
 def searchable(secret: str) -> bool:
@@ -111,7 +122,7 @@ def mask_tree(root: etree._Element, secrets: Iterable[Optional[str]]) -> None:
     value by rules 2 and 3."""
     usable = _usable(secrets)
     for element in root.iter():
-        if isinstance(element.tag, str) and etree.QName(element).localname in SECRET_ELEMENTS:
+        if isinstance(element.tag, str) and _carries_secret(element):
             if len(element) or element.text:
                 for child in list(element):
                     element.remove(child)

@@ -207,3 +207,22 @@ def test_describe_lists_every_operation_in_order() -> None:
 def _body(text: str) -> str:
     """A module without its docstring (which names the source it came from)."""
     return text.split('"""', 2)[2]
+
+
+def test_a_generated_secret_is_masked_in_the_history_as_the_librarys_own() -> None:
+    """A secret the generator declares by its element's name (``NewPassword``) is masked in the
+    debug history of request and answer, as SecretValue is."""
+    from superoffice_soap._mask import mask_tree
+
+    root = etree.fromstring(
+        b"<a><NewPassword>hunter2-new</NewPassword><OldPassword>old</OldPassword>"
+        b"<ClientSecret>s</ClientSecret><RefreshToken>r</RefreshToken>"
+        b"<PasswordHint><Text>kept</Text></PasswordHint><TicketId>12</TicketId><Name>n</Name></a>"
+    )
+    mask_tree(root, [])
+    texts = {child.tag: child.text for child in root}
+    assert texts["NewPassword"] == texts["OldPassword"] == "***"
+    assert texts["ClientSecret"] == texts["RefreshToken"] == "***"
+    assert texts["TicketId"] == "12"  # an id, not a ticket
+    assert texts["Name"] == "n"
+    assert root.find("PasswordHint/Text") is not None  # a structure is walked, its leaves judged
