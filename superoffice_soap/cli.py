@@ -515,6 +515,14 @@ def _fake_server(args: argparse.Namespace, out: TextIO) -> int:
     from .testing import DEMO_ASSOCIATE_ID, DEMO_PASSWORD, DEMO_TICKET, DEMO_USERNAME, FakeNetServer
 
     fake = FakeNetServer.with_demo_data(accept_soap12=args.soap12, services=args.services)
+    served = []
+    for path in args.wsdl:
+        try:
+            served.append(fake.serve_wsdl(path))
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            _say(args.err, f"--wsdl {path}: {reason}")
+            return EXIT_OTHER
     try:
         serving = fake.serve(args.host, args.port)
         running = serving.__enter__()
@@ -532,7 +540,12 @@ def _fake_server(args: argparse.Namespace, out: TextIO) -> int:
             f"{' and 1.2' if args.soap12 else ' only, like NetServer'}, {args.services}).\n"
             f"Demo ticket {DEMO_TICKET} (associate {DEMO_ASSOCIATE_ID}); "
             f"demo login {DEMO_USERNAME} / {DEMO_PASSWORD}.\n"
-            "In another shell:\n"
+            + "".join(
+                f"Also serving {name}.svc from {path} (its operations answer "
+                "NotImplementedException until a test sets an answer).\n"
+                for name, path in zip(served, args.wsdl)
+            )
+            + "In another shell:\n"
             f"  export SUPEROFFICE_URL={running.base_url}\n"
             f"  export SUPEROFFICE_TICKET={DEMO_TICKET}\n"
             f"  {PROG} untrusted-credentials --associate-id {DEMO_ASSOCIATE_ID} --type imap\n"
@@ -1174,6 +1187,14 @@ def _parser() -> argparse.ArgumentParser:
         choices=SERVICES_VERSIONS,
         default=DEFAULT_SERVICES,
         help="the Services version to serve (default: %(default)s)",
+    )
+    fake.add_argument(
+        "--wsdl",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also serve the operations of this NetServer WSDL (repeatable); an operation "
+        "answers NotImplementedException until a test sets its answer",
     )
     fake.set_defaults(handler=_fake_server)
     return parser
